@@ -1,0 +1,88 @@
+"""SAE bank vs one SAE at a time, with the same training code: the seed preset's 20-lambda vanilla grid at hidden 512.
+
+Both sides call `sae_concept_dynamics.training.train_bank` on the embedded store's default layer (scaled to unit mean
+squared norm, `b_dec` at the mean, unit-norm decoder, Adam, same batches): (a) one `SAEBank` of 20 members, (b) 20 banks
+of one, trained one after the other. No snapshots, no files, history kept the same way on both sides.
+Model FLOPs per step and member = 12 * B * d * H (encoder and decoder matmuls, forward + backward); GFLOP/s is compared
+with the fp32 matmul peak of this machine measured in the same run (best of square matmuls). Peak memory: CUDA peak
+allocation, or the process's peak resident set on CPU. On a shared machine wall times are noisy: CPU time is printed too.
+The last line is `speedup=<bank vs loop> peak_fraction=<bank GFLOP/s / peak> peak_mem_mb=<MB>`.
+
+    python bench/bench_sweep.py [--store /work/store_embedded] [--epochs 5] [--n_lams 20] [--hidden 512] [--device auto]
+"""
+import argparse, resource, time
+
+import numpy as np
+import torch
+
+from sae_concept_dynamics.activations import ActivationStore
+from sae_concept_dynamics.data import resolve_device
+from sae_concept_dynamics.sae import SAEBank, input_scale
+from sae_concept_dynamics.training import PRESETS, TrainSettings, train_bank, steps_per_epoch
+
+
+def sync(dev):
+    if dev.type == 'cuda': torch.cuda.synchronize()
+
+
+def matmul_peak(dev, sizes=(1024, 2048), reps=5):
+    "Best fp32 GFLOP/s of square matmuls on `dev`."
+    best = 0.
+    for n in sizes:
+        a, b = torch.randn(n, n, device=dev), torch.randn(n, n, device=dev)
+        a @ b; sync(dev)
+        for _ in range(reps):
+            t = time.perf_counter(); a @ b; sync(dev)
+            best = max(best, 2 * n ** 3 / (time.perf_counter() - t) / 1e9)
+    return best
+
+
+def timed(fn, dev):
+    sync(dev); t, c = time.perf_counter(), time.process_time()
+    fn(); sync(dev)
+    return time.perf_counter() - t, time.process_time() - c
+
+
+def main():
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument('--store', default='/work/store_embedded')
+    p.add_argument('--layer', default=None)
+    p.add_argument('--epochs', type=int, default=5, help='epochs of the seed preset (30) shortened to keep the run under ~3 minutes')
+    p.add_argument('--batch_size', type=int, default=PRESETS['seed']['batch_size'])
+    p.add_argument('--n_lams', type=int, default=20)
+    p.add_argument('--hidden', type=int, default=512)
+    p.add_argument('--device', default='auto')
+    a = p.parse_args()
+    dev = resolve_device(a.device)
+    st = ActivationStore(a.store)
+    x = st.get(a.layer, 'train', dev); x = x * input_scale(x)
+    N, d = x.shape
+    lams = list(PRESETS['seed']['lams'])
+    lams = [lams[i] for i in np.linspace(0, len(lams) - 1, a.n_lams).round().astype(int)]
+    s = TrainSettings(lr=PRESETS['seed']['lr'], epochs=a.epochs, batch_size=a.batch_size)
+    steps = a.epochs * steps_per_epoch(N, a.batch_size)
+    flop = 12 * a.batch_size * d * a.hidden * steps  # per member
+    print(f"{dev}, {torch.get_num_threads()} threads; layer {st.check_layer(a.layer)} ({N} x {d}); {len(lams)} vanilla SAEs of width {a.hidden}; "
+          f"{steps} steps of batch {a.batch_size}; {flop * len(lams) / 1e9:.0f} GFLOP per side")
+    make = lambda ls: SAEBank(d, a.hidden, activation='relu', lams=ls, seeds=0, device=dev).init_b_dec(x)
+    train_bank(make(lams[:2]), x, TrainSettings(lr=s.lr, epochs=1, batch_size=a.batch_size))  # warm-up
+    peak = matmul_peak(dev)
+    if dev.type == 'cuda': torch.cuda.reset_peak_memory_stats()
+    bank = make(lams)
+    t_bank, c_bank = timed(lambda: train_bank(bank, x, s), dev)
+    mem_bank = torch.cuda.max_memory_allocated() / 2**20 if dev.type == 'cuda' else resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    def loop():
+        for l in lams: train_bank(make([l]), x, s)
+    t_loop, c_loop = timed(loop, dev)
+    peak2 = matmul_peak(dev)
+    peak = max(peak, peak2)
+    gf_bank, gf_loop = flop * len(lams) / t_bank / 1e9, flop * len(lams) / t_loop / 1e9
+    print(f"fp32 matmul peak: {peak:.1f} GFLOP/s")
+    print(f"bank of {len(lams)}: wall {t_bank:.2f}s (cpu {c_bank:.2f}s), {gf_bank:.1f} GFLOP/s = {gf_bank / peak:.0%} of peak")
+    print(f"one at a time: wall {t_loop:.2f}s (cpu {c_loop:.2f}s), {gf_loop:.1f} GFLOP/s = {gf_loop / peak:.0%} of peak")
+    print(f"wall ratio {t_loop / t_bank:.2f}x, cpu-time ratio {c_loop / max(c_bank, 1e-9):.2f}x")
+    print(f"speedup={t_loop / t_bank:.2f} peak_fraction={gf_bank / peak:.3f} peak_mem_mb={mem_bank:.0f}")
+
+
+if __name__ == '__main__':
+    main()
