@@ -6,7 +6,7 @@ activations, so the codes have the sparsity pattern of real SAE codes (`--random
 Both backends fit the same problems on the same folds with the same objective and stopping rule (max |gradient| < tol).
 Prints both wall times, their ratio and the largest AUC disagreement; the last line is `speedup=<x> max_auc_diff=<d>`.
 
-    python bench/bench_probes.py [--store /work/store_embedded] [--n_sae 20] [--sklearn_sae 20] [--random]
+    python bench/bench_probes.py [--store DIR (default: the example store)] [--n_sae 20] [--sklearn_sae 20] [--random]
 """
 import argparse, time
 from pathlib import Path
@@ -14,7 +14,7 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from sae_concept_dynamics.activations import ActivationStore
+from sae_concept_dynamics.activations import ActivationStore, example_store
 from sae_concept_dynamics.probes import probe_folds, fit_probes
 
 
@@ -53,7 +53,7 @@ def sweep_codes(sweep, store, x_eval, n_sae):
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument('--store', default='/work/store_embedded')
+    ap.add_argument('--store', default=None)
     ap.add_argument('--sweep', default=None, help='trained SAE sweep to take the 20 SAEs from')
     ap.add_argument('--n_sae', type=int, default=20)
     ap.add_argument('--sklearn_sae', type=int, default=None, help='time scikit-learn on this many SAEs only and scale (default: all)')
@@ -62,7 +62,7 @@ def main():
     ap.add_argument('--repeats', type=int, default=3, help='torch timing: best of this many runs')
     a = ap.parse_args()
     torch.manual_seed(0)
-    st = ActivationStore(a.store)
+    st = ActivationStore(a.store) if a.store else example_store()
     x_tr, x_te = st.get('relu2', 'train'), st.get('relu2', 'test')
     t0 = time.time()
     if a.sweep: codes, source = sweep_codes(a.sweep, st, x_te, a.n_sae)

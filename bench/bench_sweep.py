@@ -9,14 +9,14 @@ with the fp32 matmul peak of this machine measured in the same run (best of squa
 allocation, or the process's peak resident set on CPU. On a shared machine wall times are noisy: CPU time is printed too.
 The last line is `speedup=<bank vs loop> peak_fraction=<bank GFLOP/s / peak> peak_mem_mb=<MB>`.
 
-    python bench/bench_sweep.py [--store /work/store_embedded] [--epochs 5] [--n_lams 20] [--hidden 512] [--device auto]
+    python bench/bench_sweep.py [--store DIR (default: the example store)] [--epochs 5] [--n_lams 20] [--hidden 512] [--device auto]
 """
 import argparse, resource, time
 
 import numpy as np
 import torch
 
-from sae_concept_dynamics.activations import ActivationStore
+from sae_concept_dynamics.activations import ActivationStore, example_store
 from sae_concept_dynamics.data import resolve_device
 from sae_concept_dynamics.sae import SAEBank, input_scale
 from sae_concept_dynamics.training import PRESETS, TrainSettings, train_bank, steps_per_epoch
@@ -49,7 +49,7 @@ def timed(fn, dev):
 
 def main():
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    p.add_argument('--store', default='/work/store_embedded')
+    p.add_argument('--store', default=None)
     p.add_argument('--layer', default=None)
     p.add_argument('--epochs', type=int, default=5, help='epochs of the seed preset (30) shortened to keep the run under ~3 minutes')
     p.add_argument('--batch_size', type=int, default=PRESETS['seed']['batch_size'])
@@ -58,7 +58,7 @@ def main():
     p.add_argument('--device', default='auto')
     a = p.parse_args()
     dev = resolve_device(a.device)
-    st = ActivationStore(a.store)
+    st = ActivationStore(a.store) if a.store else example_store()
     x = st.get(a.layer, 'train', dev); x = x * input_scale(x)
     N, d = x.shape
     lams = list(PRESETS['seed']['lams'])
