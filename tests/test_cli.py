@@ -7,23 +7,7 @@ import pytest
 
 from sae_concept_dynamics.data import IDX_FILES, load_embedded, write_idx
 from sae_concept_dynamics.activations import ActivationStore
-
-BIN = Path(sys.executable).parent
-
-
-def run(cmd, *args):
-    "Run a console script of this package; return (exit code, stdout, stderr)."
-    p = subprocess.run([str(BIN/cmd), *map(str, args)], capture_output=True, text=True, timeout=600)
-    return p.returncode, p.stdout, p.stderr
-
-
-def assert_one_line_error(rc, err, *words):
-    assert rc == 2, err
-    assert 'Traceback' not in err, err
-    lines = [l for l in err.splitlines() if l.startswith('error:')]
-    assert len(lines) == 1, err
-    for w in words: assert w in lines[0], lines[0]
-
+from cli_checks import run, assert_one_line_error
 
 @pytest.fixture(scope='module')
 def idx_folder(tmp_path_factory):

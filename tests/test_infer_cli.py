@@ -6,22 +6,12 @@ import pytest
 
 from sae_concept_dynamics.activations import tiny_store
 
-BIN = Path(sys.executable).parent
-INFER = [sys.executable, '-c', 'import sys; from sae_concept_dynamics.infer import sae_infer; sae_infer(argv=sys.argv[1:])']
+from cli_checks import BIN, run, assert_one_line_error
 
 
 def infer(*args):
     "Run `sae_infer` with CLI arguments; return (exit code, stdout, stderr)."
-    p = subprocess.run([*INFER, *map(str, args)], capture_output=True, text=True, timeout=600)
-    return p.returncode, p.stdout, p.stderr
-
-
-def assert_one_line_error(rc, err, *words):
-    assert rc == 2, err
-    assert 'Traceback' not in err, err
-    lines = [l for l in err.splitlines() if l.startswith('error:')]
-    assert len(lines) == 1, err
-    for w in words: assert w in lines[0], lines[0]
+    return run('sae_infer', *args, python='import sys; from sae_concept_dynamics.infer import sae_infer; sae_infer(argv=sys.argv[1:])')
 
 
 def test_missing_folder(tmp_path):
@@ -38,8 +28,7 @@ def test_bad_backend(tmp_path):
 
 @pytest.fixture(scope='module')
 def sweep(tmp_path_factory):
-    "A tiny store and a two-SAE sweep trained on it by `sae_trainer` (skipped until the training chapter lands)."
-    pytest.importorskip('sae_concept_dynamics.training')
+    "A tiny store and a two-SAE sweep trained on it by `sae_trainer`."
     trainer = BIN/'sae_trainer'
     if not trainer.exists(): pytest.skip('sae_trainer console script is not installed')
     root = tmp_path_factory.mktemp('infer')

@@ -4,21 +4,12 @@ from pathlib import Path
 
 import pytest
 
-BIN = Path(sys.executable).parent
+from cli_checks import BIN, run as _run, assert_one_line_error
 
 
 def run(*args):
-    "Run the console script; return (exit code, stdout, stderr)."
-    p = subprocess.run([str(BIN/'sae_concept_dynamics'), *map(str, args)], capture_output=True, text=True, timeout=600)
-    return p.returncode, p.stdout, p.stderr
-
-
-def assert_one_line_error(rc, err, *words):
-    assert rc == 2, err
-    assert 'Traceback' not in err, err
-    lines = [l for l in err.splitlines() if l.startswith('error:')]
-    assert len(lines) == 1, err
-    for w in words: assert w in lines[0], lines[0]
+    "Run the `sae_concept_dynamics` console script; return (exit code, stdout, stderr)."
+    return _run('sae_concept_dynamics', *args)
 
 
 @pytest.fixture(autouse=True)
