@@ -6,7 +6,9 @@ activations, so the codes have the sparsity pattern of real SAE codes (`--random
 Both backends fit the same problems on the same folds with the same objective and stopping rule (max |gradient| < tol).
 Prints both wall times, their ratio and the largest AUC disagreement; the last line is `speedup=<x> max_auc_diff=<d>`.
 
-    python bench/bench_probes.py [--store DIR (default: the example store)] [--n_sae 20] [--sklearn_sae 20] [--random]
+    python bench/bench_probes.py [--store DIR (default: the example store)] [--n_sae 20] [--sklearn_sae 20] [--random] [--device cpu]
+
+`--device` moves the torch backend's problems to that device (auto, cpu or cuda); scikit-learn always runs on the CPU.
 """
 import argparse, time
 from pathlib import Path
@@ -15,6 +17,7 @@ import numpy as np
 import torch
 
 from sae_concept_dynamics.activations import ActivationStore, example_store
+from sae_concept_dynamics.data import resolve_device
 from sae_concept_dynamics.probes import probe_folds, fit_probes
 
 
@@ -60,6 +63,7 @@ def main():
     ap.add_argument('--random', action='store_true', help='untrained random SAEs instead of quickly trained ones')
     ap.add_argument('--tol', type=float, default=1e-5)
     ap.add_argument('--repeats', type=int, default=3, help='torch timing: best of this many runs')
+    ap.add_argument('--device', default='cpu', help='device of the torch backend: auto, cpu or cuda')
     a = ap.parse_args()
     torch.manual_seed(0)
     st = ActivationStore(a.store) if a.store else example_store()
@@ -75,10 +79,14 @@ def main():
     n_problems = a.n_sae * len(folds.kept) * folds.n_folds
     print(f"protocol: {len(folds.kept)} digit concepts x 5 stratified folds x {a.n_sae} SAEs = {n_problems} logistic probes "
           f"on {len(x_te)} test digits, C=1, tol={a.tol}, torch threads {torch.get_num_threads()}")
+    dev = resolve_device(a.device)
+    codes_dev = codes.to(dev)
+    sync = torch.cuda.synchronize if dev.type == 'cuda' else (lambda: None)
     times = []
-    for _ in range(a.repeats):
-        t0, c0 = time.time(), time.process_time()
-        res_t = fit_probes(codes, digits, folds, 'torch', tol=a.tol); times.append(time.time() - t0); cpu_t = time.process_time() - c0
+    for _ in range(a.repeats + (dev.type == 'cuda')):  # on CUDA one more run, untimed, warms the kernels up
+        sync(); t0, c0 = time.time(), time.process_time()
+        res_t = fit_probes(codes_dev, digits, folds, 'torch', tol=a.tol); sync(); times.append(time.time() - t0); cpu_t = time.process_time() - c0
+    if dev.type == 'cuda': times = times[1:]
     t_torch = min(times)
     ns = a.sklearn_sae or a.n_sae
     t0, c0 = time.time(), time.process_time()
@@ -86,7 +94,7 @@ def main():
     t_sk, cpu_s = (time.time() - t0) * a.n_sae / ns, (time.process_time() - c0) * a.n_sae / ns
     diff = np.nanmax(np.abs(res_t[:ns, ..., 0] - res_s[..., 0]))
     other = np.nanmax(np.abs(res_t[:ns, ..., 1:] - res_s[..., 1:]))
-    print(f"torch batched: {t_torch:.2f}s wall (best of {a.repeats}: {', '.join(f'{t:.2f}' for t in times)}; last run {cpu_t:.2f}s CPU)")
+    print(f"torch batched on {dev}: {t_torch:.2f}s wall (best of {a.repeats}: {', '.join(f'{t:.2f}' for t in times)}; last run {cpu_t:.2f}s CPU)")
     print(f"scikit-learn : {t_sk:.2f}s wall ({cpu_s:.2f}s CPU)" + (f" (measured on {ns} SAEs, scaled to {a.n_sae})" if ns != a.n_sae else ''))
     print(f"mean CV AUC torch {np.nanmean(res_t[..., 0]):.4f} sklearn {np.nanmean(res_s[..., 0]):.4f}; "
           f"max |diff| AUC {diff:.4f}, other metrics {other:.4f}")

@@ -157,13 +157,14 @@ def select_latents(self:AblationHooks, bank, # the SAE bank being trained
 @patch
 def code_hook(self:AblationHooks, step:int, # training step running
               z:torch.Tensor, # (S, B, H) codes of the batch
+              members:slice=slice(None), # the bank's members `z` holds (the trainer may step a bank in parts)
              )->torch.Tensor: # codes with the selected latents zeroed (no gradient reaches them)
     "Latent mode: zero the latents selected for the concept while the ablation is on."
     if self.schedule.mode != 'latent' or not self.active(step): return z
     if self.mask is None or (self.selected_at is None and self.bank is not None):
         if self.bank is None: raise InputError("latent ablation needs the bank: call hooks.attach(bank) or hooks.select_latents(bank) before training reaches --ablate_from")
         self.select_latents(self.bank); self.selected_at = step
-    m = self.mask if z.ndim == 3 else self.mask[0]
+    m = self.mask[members] if z.ndim == 3 else self.mask[0]
     return z.masked_fill(m.unsqueeze(-2).to(z.device), 0.)
 
 # %% ../nbs/09_ablation.ipynb #b79d5320

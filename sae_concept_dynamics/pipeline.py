@@ -203,6 +203,13 @@ def _md(df:pd.DataFrame, floatfmt='{:.3f}', max_rows=40)->str:
     head = '| ' + ' | '.join(map(str, df.columns)) + ' |\n|' + '---|' * len(df.columns) + '\n'
     return head + ''.join('| ' + ' | '.join(fmt(v) for v in row) + ' |\n' for row in df.itertuples(index=False))
 
+def _sae_table(saes:pd.DataFrame)->pd.DataFrame:
+    "The report's SAE table: lambda to 3 significant digits, k blank where the SAE has none (vanilla)."
+    t = saes[[c for c in ('sae_id', 'sae_type', 'hidden', 'lam', 'k', 'seed', 'l0', 'fvu', 'dead_frac', 'loss_recovered') if c in saes.columns]].sort_values(['sae_type', 'l0'])
+    if 'lam' in t: t = t.assign(lam=[f'{v:.3g}' if pd.notna(v) else '' for v in t.lam])
+    if 'k' in t: t = t.assign(k=[str(int(v)) if pd.notna(v) and v >= 0 else '' for v in t.k])
+    return t
+
 def _ci(est, lo, hi, fmt='{:.1f}'):
     if not np.isfinite(est): return 'never retained'
     return fmt.format(est) + ('' if lo == hi else f" [{fmt.format(lo)}, {fmt.format(hi)}]")
@@ -321,7 +328,7 @@ def write_report(out, # run directory
           f"**2. What training dynamics lead to discarding vs retention?** {A['q2']}\n",
           f"**3. Which concepts are discarded together?** {A['q3']}\n"]
     L += ["## Sparsity and reconstruction\n", "![frontier](figures/frontier.png)\n",
-          _md(res['saes'][[c for c in ('sae_id', 'sae_type', 'hidden', 'lam', 'k', 'seed', 'l0', 'fvu', 'dead_frac', 'loss_recovered') if c in res['saes'].columns]].sort_values(['sae_type', 'l0']))]
+          _md(_sae_table(res['saes']))]
     L += ["## Retention\n", f"Verdicts per SAE x concept: *latent* criterion = train-selected latent with test AUC > {res['threshold']}; *probe* criterion = codes-probe AUC within {res['tolerance']} of the raw-activation probe; *verdict* = the two agreeing, else uncertain.\n",
           "![retention](figures/retention.png)\n", "![auc vs l0](figures/auc_vs_l0.png)\n",
           "### Fraction of SAEs retaining each concept, by criterion (mean over seeds [95% bootstrap interval])\n", _md(_rate_table(res['rates'])),

@@ -6,7 +6,7 @@ Docs: https://sae-concept-dynamics.github.io/sae-concept-dynamics/sae.html.md"""
 
 # %% ../nbs/03_sae.ipynb #191b50ae
 from __future__ import annotations
-import math
+import copy, math
 
 import torch
 import torch.nn.functional as F
@@ -330,6 +330,23 @@ def train_steps(bank:SAEBank, # the bank to train (in place)
         bank.loss(xb)['loss'].sum().backward()
         bank.remove_parallel_grads(); opt.step(); bank.normalize_decoder()
     return bank
+
+# %% ../nbs/03_sae.ipynb #28c18f4a
+@patch
+def split_members(self:SAEBank, size:int, # members per part (the last part may be smaller)
+                 )->list: # [(slice of members, SAEBank of those members sharing this bank's storage)]
+    "Sub-banks of at most `size` members that share this bank's parameters and buffers: training a part trains those members of the bank in place."
+    if int(size) < 1: raise InputError(f"member chunk size {size} must be at least 1")
+    if int(size) >= self.n_members: return [(slice(0, self.n_members), self)]
+    parts = []
+    for a in range(0, self.n_members, int(size)):
+        sl = slice(a, min(self.n_members, a + int(size)))
+        part = copy.copy(self)  # same settings; parameters and buffers replaced by views below
+        part._parameters = {n: nn.Parameter(p.data[sl], requires_grad=p.requires_grad) for n, p in self._parameters.items()}
+        part._buffers = {n: b[sl] for n, b in self._buffers.items()}
+        part.seeds = self.seeds[sl]
+        parts.append((sl, part))
+    return parts
 
 # %% ../nbs/03_sae.ipynb #7bf09812
 def planted_data(n:int=4096, # inputs

@@ -22,8 +22,8 @@ from .sae import SAEBank, input_scale
 
 # %% auto #0
 __all__ = ['SAE_TYPES', 'PRESETS', 'LIST_COLUMNS', 'TrainSettings', 'steps_per_epoch', 'snapshot_steps', 'config_id',
-           'sweep_grid', 'train_bank', 'train_sweep', 'init_sweep', 'read_sweep', 'list_saes', 'list_snapshots',
-           'load_sae', 'sae_trainer']
+           'sweep_grid', 'auto_member_chunk', 'train_bank', 'train_sweep', 'init_sweep', 'read_sweep', 'list_saes',
+           'list_snapshots', 'load_sae', 'sae_trainer']
 
 # %% ../nbs/04_training.ipynb #d7fd65d7
 SAE_TYPES = {'vanilla': 'relu', 'topk': 'topk', 'batchtopk': 'batchtopk', 'jumprelu': 'jumprelu'}
@@ -110,14 +110,25 @@ def _lr_at(step, total, s:TrainSettings):
     if decay <= 0 or step < total - decay: return s.lr
     return s.lr * (total - step) / decay
 
+def auto_member_chunk(bank:SAEBank, # the bank about to train
+                      batch_size:int, # rows per step
+                      device=None, # where it trains (default: the bank's device)
+                      budget:int=8 * 2**20, # bytes a part's (members, batch, hidden) float32 codes may take on CPU
+                     )->int: # members trained together per step
+    "All members on a GPU; on CPU as many as keep one part's codes within `budget`, so each step's large tensors stay in cache."
+    dev = torch.device(device) if device is not None else bank.W_enc.device
+    if dev.type != 'cpu': return bank.n_members
+    return max(1, min(bank.n_members, budget // (4 * batch_size * bank.hidden)))
+
 def train_bank(bank:SAEBank, # the bank to train (in place); its inputs are `x` as given
                x:torch.Tensor, # (N, d) training activations, already scaled, on the bank's device
                settings:TrainSettings=None, # lr, epochs, batch size, schedules, snapshots
                seed:int=0, # seed of the batch order
                batch_hook=None, # (step, xb, idx) -> (xb, weights|None)
-               code_hook=None, # (step, z) -> z applied before decoding
+               code_hook=None, # (step, z, members) -> z applied before decoding; z holds the members in slice `members`
                on_snapshot=None, # (step, bank) called at log-spaced steps (0 and the last included)
                bar=None, # tqdm bar to advance by one per step
+               member_chunk:int=None, # members trained together per step (None: `auto_member_chunk`); results do not depend on it
               )->dict: # 'history': list of per-member row lists; 'failed': {member: reason}; 'steps': total steps
     "Train every member of `bank` on `x` with Adam; return the history and the failures."
     s = (settings or TrainSettings()).check()
@@ -125,18 +136,20 @@ def train_bank(bank:SAEBank, # the bank to train (in place); its inputs are `x` 
     spe = steps_per_epoch(N, s.batch_size); total = s.epochs * spe
     snaps, log_every = set(snapshot_steps(total, s.n_snapshots)), max(1, total // max(1, s.log_points))
     warm = max(1, int(total * s.l1_warmup_frac))
-    opt = torch.optim.Adam(bank.parameters(), lr=s.lr)
+    parts = bank.split_members(member_chunk or auto_member_chunk(bank, s.batch_size, x.device))
+    opts = [torch.optim.Adam(part.parameters(), lr=s.lr) for _, part in parts]
     g = torch.Generator().manual_seed(seed)
     history, failed, frozen = [[] for _ in range(S)], {}, {}
     alive = torch.ones(S, dtype=torch.bool, device=x.device)
-    def log(step, out, lr):
+    def log(step, outs, lr):
         dead = bank.dead_latents().float().mean(-1)
-        vals = {k: out[k].detach().tolist() for k in ('loss', 'mse', 'fvu', 'l0')}
+        vals = {k: torch.cat([o[k] for o in outs]).tolist() for k in ('loss', 'mse', 'fvu', 'l0')}
         for i in range(S):
             if i not in failed: history[i].append(dict(step=step, **{k: v[i] for k, v in vals.items()}, dead_frac=float(dead[i]), lr=lr))
     if on_snapshot is not None: on_snapshot(0, bank)
     step = 0
     bank.train()
+    for _, part in parts: part.train()
     for epoch in range(s.epochs):
         perm = torch.randperm(N, generator=g).to(x.device)
         for b in range(spe):
@@ -144,23 +157,26 @@ def train_bank(bank:SAEBank, # the bank to train (in place); its inputs are `x` 
             xb, w = x[idx], None
             if batch_hook is not None: xb, w = batch_hook(step, xb, idx)
             lr = _lr_at(step, total, s)
-            for grp in opt.param_groups: grp['lr'] = lr
-            out = bank.loss(xb, weights=w, l1_scale=min(1., (step + 1) / warm),
-                            code_hook=None if code_hook is None else (lambda z, _st=step: code_hook(_st, z)))
-            bad = ~torch.isfinite(out['loss']) & alive
-            if bool(bad.any()):
-                for i in bad.nonzero().flatten().tolist():
-                    failed[i] = f"loss became {out['loss'][i].item()} at step {step}"
-                    frozen[i] = {n: p[i].detach().clone() for n, p in bank.named_parameters()}
-                alive &= ~bad
-            opt.zero_grad(set_to_none=True)
-            torch.where(alive, out['loss'], torch.zeros_like(out['loss'])).sum().backward()
-            bank.remove_parallel_grads(); opt.step(); bank.normalize_decoder()
+            outs = []
+            for (sl, part), opt in zip(parts, opts):
+                for grp in opt.param_groups: grp['lr'] = lr
+                out = part.loss(xb, weights=w, l1_scale=min(1., (step + 1) / warm),
+                                code_hook=None if code_hook is None else (lambda z, _st=step, _sl=sl: code_hook(_st, z, _sl)))
+                bad = ~torch.isfinite(out['loss']) & alive[sl]
+                if bool(bad.any()):
+                    for i in (bad.nonzero().flatten() + sl.start).tolist():
+                        failed[i] = f"loss became {out['loss'][i - sl.start].item()} at step {step}"
+                        frozen[i] = {n: p[i].detach().clone() for n, p in bank.named_parameters()}
+                    alive[sl] &= ~bad
+                opt.zero_grad(set_to_none=True)
+                torch.where(alive[sl], out['loss'], torch.zeros_like(out['loss'])).sum().backward()
+                part.remove_parallel_grads(); opt.step(); part.normalize_decoder()
+                outs.append({k: out[k].detach() for k in ('loss', 'mse', 'fvu', 'l0')})
             if frozen:
                 with torch.no_grad():
                     for i, ps in frozen.items():
                         for n, p in bank.named_parameters(): p[i].copy_(ps[n])
-            if step % log_every == 0: log(step, out, lr)
+            if step % log_every == 0: log(step, outs, lr)
             step += 1
             if on_snapshot is not None and step in snaps: on_snapshot(step, bank)
             if bar is not None: bar.update(1)
@@ -203,7 +219,7 @@ def train_sweep(store, # ActivationStore or the path of one
                 progress:bool=True, # progress bar over the whole sweep, with ETA
                 settings:TrainSettings=None, # full training settings (the preset's lr/epochs/batch_size fill the unset ones)
                 batch_hook=None, # (step, xb, idx) -> (xb, weights|None), see `train_bank`
-                code_hook=None, # (step, z) -> z, see `train_bank`
+                code_hook=None, # (step, z, members) -> z, see `train_bank`
                 on_bank=None, # called with every new bank before it trains
                 retry_failed:bool=False, # retrain SAEs a previous run marked failed
                )->pd.DataFrame: # `list_saes(out_dir)`
