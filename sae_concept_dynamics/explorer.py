@@ -1,4 +1,4 @@
-"""Widget explorers over a run directory: the sweep, single latents, training dynamics and the co-discard structure, each drivable from Python.
+"""Widget explorers over a run directory: the sweep, single latents, training dynamics, the co-discard structure and concept ablations, each drivable from Python.
 
 Docs: https://sae-concept-dynamics.github.io/sae-concept-dynamics/explorer.html.md"""
 
@@ -29,7 +29,8 @@ from .analysis import (VERDICTS, retention_table, co_discard_matrix, discard_clu
 from .plots import VERDICT_COLORS, co_discard_plot
 
 # %% auto #0
-__all__ = ['RunData', 'read_run', 'SweepExplorer', 'LatentBrowser', 'snapshot_dynamics', 'DynamicsPlayer', 'CoDiscardView']
+__all__ = ['RunData', 'read_run', 'SweepExplorer', 'LatentBrowser', 'snapshot_dynamics', 'DynamicsPlayer', 'CoDiscardView',
+           'read_ablation', 'AblationView']
 
 # %% ../nbs/11_explorer.ipynb #b8c186ea
 @dataclass
@@ -554,4 +555,87 @@ def draw(self:CoDiscardView):
     items = ''.join(f"<li>{r.sae_id} ({r.sae_type}, L0 {r.l0:.1f})</li>" for r in self.saes_both.itertuples())
     self.listing.value = f"<b>{a} & {b}</b> discarded together by {len(self.saes_both)} SAEs" + (f"<ul>{items}</ul>" if items else '')
     fig.canvas.mpl_connect('button_press_event', self._on_click)
+    self._show(fig)
+
+# %% ../nbs/11_explorer.ipynb #cf6b5b63
+def read_ablation(path, # an ablation experiment folder, or a run directory holding one under ablation/
+                 )->tuple: # (experiment record dict, measures DataFrame, summary DataFrame)
+    "The record, measures and summary scores of a concept-ablation experiment."
+    path = Path(path)
+    d = path if (path/'experiment.json').exists() else path/'ablation'
+    if not (d/'experiment.json').exists(): raise InputError(f"{path} holds no ablation experiment (experiment.json missing): run sae_ablation, or the pipeline without --no_ablation, first")
+    for f in ('measures.csv', 'summary.csv'):
+        if not (d/f).exists(): raise InputError(f"{d/f} is missing: the ablation experiment did not finish; run it again to resume")
+    m = pd.read_csv(d/'measures.csv', keep_default_na=False, na_values=[''])
+    return read_json(d/'experiment.json', 'ablation experiment record'), m.assign(concept=m.concept.fillna('')), pd.read_csv(d/'summary.csv')
+
+class AblationView(_Explorer):
+    "A concept-ablation experiment: a concept's measure over training, ablated vs control, and every concept's change at a chosen step."
+    def __init__(self, record:dict, # experiment.json of the experiment
+                 measures:pd.DataFrame, # measures.csv: mode, step, member, seed, measure, concept, value
+                 summary:pd.DataFrame, # summary.csv: per mode, seed and measure the summary scores
+                ):
+        self.record, self.measures, self.summary = record, measures, summary
+        st = record['settings']
+        self.target, self.near, self.window = st['concept'], list(record.get('near', [])), (st['from_step'], st.get('until_step'))
+        modes = [m for m in dict.fromkeys(measures['mode']) if m != 'control']
+        if 'control' not in set(measures['mode']) or not modes: raise InputError("the ablation measures need the control run and at least one ablated mode: run the experiment again")
+        per_concept = measures[measures.concept != '']
+        self.mode = W.Dropdown(options=modes, description='mode')
+        self.measure = W.Dropdown(options=list(dict.fromkeys(per_concept.measure)), description='measure')
+        self.concept = W.Dropdown(description='concept')
+        steps = sorted(measures.step.unique().tolist())
+        end = self.window[1] if self.window[1] is not None else steps[-1]
+        self.step = W.SelectionSlider(options=steps, value=max(s for s in steps if s <= end), description='step')
+        self._init_view([W.HBox([self.mode, self.measure]), W.HBox([self.concept, self.step])])
+        self._concepts()
+        self.measure.observe(lambda _: (self._concepts(), self.draw()), 'value')
+        for w in (self.mode, self.concept, self.step): w.observe(lambda _: self.draw(), 'value')
+        self.draw()
+
+    def _concepts(self):
+        "Offer the concepts the chosen measure has, the ablated one first."
+        names = list(dict.fromkeys(self.measures.concept[(self.measures.measure == self.measure.value) & (self.measures.concept != '')]))
+        _set_options(self.concept, sorted(names, key=lambda c: c != self.target))
+
+    @classmethod
+    def from_dir(cls, path): # an ablation experiment folder, or a run directory holding one under ablation/
+        "Open the view on a finished ablation experiment."
+        return cls(*read_ablation(path))
+
+# %% ../nbs/11_explorer.ipynb #cd1be5f9
+def _mean_range(m:pd.DataFrame, mode:str, concept:str)->pd.DataFrame:
+    "Mean, min and max over seeds of one mode's values of one concept, per step."
+    return m[(m['mode'] == mode) & (m.concept == concept)].groupby('step').value.agg(['mean', 'min', 'max'])
+
+@patch
+def draw(self:AblationView):
+    "Recompute the chosen concept's curves and every concept's change at the chosen step, and redraw."
+    mode, c, step = self.mode.value, self.concept.value, self.step.value
+    m = self.measures[self.measures.measure == self.measure.value]
+    ab, ct = _mean_range(m, mode, c), _mean_range(m, 'control', c)
+    self.curve = pd.DataFrame({mode: ab['mean'], 'control': ct['mean']})
+    at = m[m.step == step].pivot_table(index='concept', columns='mode', values='value', aggfunc='mean')
+    names = list(dict.fromkeys(m.concept[m.concept != '']))
+    self.bars = (at[mode] - at['control']).reindex(names).dropna() if mode in at and 'control' in at else pd.Series(dtype=float)
+    fig = Figure(figsize=(11, 4), layout='constrained')
+    ax_c, ax_b = fig.subplots(1, 2, width_ratios=[1, 1.2])
+    for name, d, color in ((mode, ab, 'tab:red'), ('control', ct, 'black')):
+        ax_c.plot(d.index, d['mean'], marker='o', ms=3, color=color, label=name)
+        ax_c.fill_between(d.index, d['min'], d['max'], color=color, alpha=0.15)
+    lo, hi = self.window
+    ax_c.axvspan(lo, hi if hi is not None else max(self.step.options), color='0.88', zorder=0, label='ablation window')
+    ax_c.axvline(step, color='tab:blue', lw=1)
+    ax_c.set_xscale('symlog', linthresh=10); ax_c.set_xlabel('training step'); ax_c.set_ylabel(self.measure.value)
+    ax_c.set_title(f"{c}: {self.measure.value}, {mode} ablation of {self.target} vs control", fontsize=9); ax_c.legend(fontsize=7)
+    colors = ['tab:red' if n == self.target else 'tab:orange' if n in self.near else '0.6' for n in self.bars.index]
+    ax_b.bar(range(len(self.bars)), self.bars.values, color=colors)
+    ax_b.axhline(0, color='black', lw=0.8)
+    ax_b.set_xticks(range(len(self.bars)), self.bars.index, rotation=60, ha='right', fontsize=8)
+    ax_b.set_ylabel(f'{mode} - control'); ax_b.set_title(f"change against the control at step {step} (mean over seeds)", fontsize=9)
+    s = self.summary[(self.summary['mode'] == mode) & (self.summary.measure == self.measure.value)]
+    score = lambda col: f"{s[col].mean():+.3f}" if col in s and s[col].notna().any() else 'n/a'
+    self.status.value = (f"<b>{mode}</b> ablation of <b>{self.target}</b> (steps {lo} to {hi if hi is not None else 'the end'}), {self.measure.value}: "
+                         f"drop vs control {score('target_drop_vs_control')}, off-target {score('off_target')} (near {score('off_target_near')}), "
+                         f"recovery {score('recovery')}; at step {step}, {c} changes by {self.bars.get(c, np.nan):+.3f}")
     self._show(fig)
