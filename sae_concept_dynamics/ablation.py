@@ -16,7 +16,7 @@ import torch
 import torch.nn.functional as F
 from tqdm.auto import tqdm
 
-from .data import InputError, command, atomic_path, write_json, read_json, resolve_device
+from .core import InputError, command, atomic_path, write_json, read_json, resolve_device
 from .activations import ActivationStore, splice_forward
 from .metrics import reconstruction_metrics, oracle_fidelity, concept_auc, best_latent
 from .probes import probe_folds, probe_table

@@ -15,15 +15,14 @@ import torch
 from torch import nn
 
 import sae_concept_dynamics
-from .data import (InputError, command, load_mnist, concept_matrix, write_json, read_json,
-                                        save_npy, resolve_device, MNISTSplit, load_embedded)
+from .core import InputError, command, write_json, read_json, save_npy, resolve_device, parse_list
+from .data import load_mnist, concept_matrix, MNISTSplit, load_embedded
 from .oracle import (OracleConfig, train_oracle, evaluate_oracle, save_oracle, load_oracle,
                                           images_to_tensor, build_oracle)
 
 # %% auto #0
 __all__ = ['FORMAT_VERSION', 'DEFAULT_LAYERS', 'layer_names', 'capture', 'splice_forward', 'record_activations',
-           'write_activation_store', 'ActivationStore', 'log_activations', 'tiny_store', 'example_store', 'store_size',
-           'mnist_activation_logger']
+           'write_activation_store', 'ActivationStore', 'log_activations', 'store_size', 'mnist_activation_logger']
 
 # %% ../nbs/02_activations.ipynb #74eee8e9
 def layer_names(model:nn.Module)->list: # names of every hookable submodule
@@ -247,29 +246,6 @@ def log_activations(log_dir='data/activations', # folder of the activation store
                            extra_manifest=dict(oracle_history=hist, wall_seconds=round(time.time()-t0, 2)))
     return ActivationStore(log_dir)
 
-# %% ../nbs/02_activations.ipynb #d4fe1e07
-def tiny_store(path, # folder to write the store into
-               n_train=600, n_test=200, # digits per split (stratified subsets of the embedded data)
-               hidden=(32, 16), # oracle MLP widths, i.e. the widths of layers relu1, relu2
-               epochs=3, seed=0)->ActivationStore:
-    "A small but real activation store for tests and examples."
-    path = Path(path)
-    if (path/'manifest.json').exists(): return ActivationStore(path)
-    sub = lambda s, n: MNISTSplit(s.images[:n], s.labels[:n], s.split, 'embedded-tiny')
-    train, test = sub(load_embedded('train', seed), n_train), sub(load_embedded('test', seed), n_test)
-    cfg = OracleConfig(hidden=hidden, epochs=epochs, batch_size=64, seed=seed)
-    model, _ = train_oracle(train, cfg, progress=False)
-    write_activation_store(path, model, cfg, train, test, ['relu1', 'relu2'], seed=seed)
-    return ActivationStore(path)
-
-# %% ../nbs/02_activations.ipynb #203013ef
-def example_store(path=None, # folder of the store (default: $SCD_EXAMPLE_STORE or ~/.cache/sae_concept_dynamics/example_store)
-                 )->ActivationStore:
-    "The default activation store (MLP oracle on the embedded digits), logged on first use and reused after."
-    from sae_concept_dynamics.data import DEFAULT_CACHE
-    path = Path(path or os.environ.get('SCD_EXAMPLE_STORE', DEFAULT_CACHE/'example_store'))
-    return log_activations(path, progress=False)
-
 # %% ../nbs/02_activations.ipynb #580df3e4
 def _human(nbytes): return f"{nbytes/2**20:.1f} MB"
 def store_size(path)->int: return sum(f.stat().st_size for f in Path(path).rglob('*') if f.is_file())
@@ -284,11 +260,13 @@ def mnist_activation_logger(
     seed:int=0, # seed of the data split, oracle init and batches
     device:str='auto', # auto, cpu or cuda
     overwrite:bool=False, # replace a store made with another configuration
+    quiet:bool=False, # no progress bars
 ):
     "Train an MNIST oracle and log its intermediate activations to an activation store."
     t0 = time.time()
-    st = log_activations(log_dir, data=data, arch=arch, layers=layers.split(',') if layers else None, epochs=epochs,
-                         seed=seed, device=device, overwrite=overwrite)
+    if seed < 0: raise InputError(f"--seed {seed} must be >= 0")
+    st = log_activations(log_dir, data=data, arch=arch, layers=parse_list(layers, str, '--layers') or None, epochs=epochs,
+                         seed=seed, device=device, overwrite=overwrite, progress=not quiet)
     m = st.manifest
     print(f"oracle {m['oracle']['config']['arch']}: test accuracy {m['oracle']['test_acc']:.4f} (train {m['oracle']['train_acc']:.4f})")
     for l, info in m['layers'].items(): print(f"  {l}: train {tuple(info['shape']['train'])}, test {tuple(info['shape']['test'])}")

@@ -15,7 +15,7 @@ from scipy import stats
 from scipy.cluster import hierarchy
 from scipy.spatial.distance import squareform
 
-from .data import InputError
+from .core import InputError
 from .metrics import concept_auc, best_latent, selective_latents
 from .probes import probe_codes, probe_folds, probe_table
 

@@ -1,4 +1,4 @@
-"""Digits from three sources with one return type, the named concepts we ask SAEs about, and the small file and error tools every later chapter writes with.
+"""Digits from three sources with one return type, the named concepts we ask SAEs about, with the file and error tools of the core chapter.
 
 Docs: https://sae-concept-dynamics.github.io/sae-concept-dynamics/data.html.md"""
 
@@ -6,8 +6,7 @@ Docs: https://sae-concept-dynamics.github.io/sae-concept-dynamics/data.html.md""
 
 # %% ../nbs/00_data.ipynb #dfa33711
 from __future__ import annotations
-import functools, gzip, hashlib, json, os, struct, sys, tempfile
-from contextlib import contextmanager
+import functools, gzip, hashlib, struct
 from dataclasses import dataclass
 from importlib.util import find_spec
 from pathlib import Path
@@ -16,100 +15,13 @@ from typing import Callable
 import numpy as np
 import torch
 
+from .core import (InputError, cli_errors, command, atomic_path, write_json, read_json, write_csv, save_npy, save_torch,
+                   load_torch, resolve_device, parse_list, writable_dir, DEFAULT_CACHE)
+
 # %% auto #0
-__all__ = ['IDX_FILES', 'DEFAULT_CACHE', 'CONCEPTS', 'InputError', 'cli_errors', 'command', 'atomic_path', 'write_json',
-           'read_json', 'save_npy', 'save_torch', 'load_torch', 'resolve_device', 'MNISTSplit', 'embedded_path',
-           'stratified_split', 'load_embedded', 'read_idx', 'write_idx', 'load_idx_folder', 'load_torchvision',
-           'load_mnist', 'register_concept', 'ink_mass', 'slant', 'concept_matrix']
-
-# %% ../nbs/00_data.ipynb #b5d225a1
-class InputError(ValueError):
-    "Bad input the user can fix: the message is one line saying what is wrong and how to fix it."
-
-def cli_errors(f):
-    "Decorate a command so `InputError` (and a missing file) prints `error: <message>` and exits with status 2."
-    @functools.wraps(f)
-    def _inner(*args, **kwargs):
-        try: return f(*args, **kwargs)
-        except (InputError, FileNotFoundError, PermissionError) as e:
-            msg = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
-            print(f"error: {msg}", file=sys.stderr)
-            sys.exit(2)
-        except KeyboardInterrupt:
-            print("interrupted: finished work is saved; run the same command again to resume", file=sys.stderr)
-            sys.exit(130)
-    return _inner
-
-# %% ../nbs/00_data.ipynb #e03bdb1f
-def _dashed(arg):
-    if not arg.startswith('--'): return arg
-    name, eq, val = arg.partition('=')
-    return name.replace('_', '-') + eq + val
-
-def command(func):
-    "Make `func` a console command: docments become `--flags` (underscore or dash spelling), `InputError` a one-line exit."
-    from fastcore.script import anno_parser
-    safe = cli_errors(func)
-    @functools.wraps(func)
-    def _cmd(*args, argv=None, **kwargs):
-        if argv is None and (args or kwargs or Path(sys.argv[0]).name != func.__name__): return safe(*args, **kwargs)
-        p = anno_parser(func, prog=func.__name__)
-        ns = vars(p.parse_args([_dashed(a) for a in (sys.argv[1:] if argv is None else argv)]))
-        safe(**{k: v for k, v in ns.items() if k not in ('pdb', 'xtra')})  # a console script exits 0: results are on disk
-    return _cmd
-
-# %% ../nbs/00_data.ipynb #cc83f6ca
-@contextmanager
-def atomic_path(path):
-    "Yield a temporary path beside `path`; on success rename it to `path`, on failure remove it."
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    os.close(fd)
-    try:
-        yield Path(tmp)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-def write_json(obj, path):
-    "Write `obj` as indented JSON to `path` atomically."
-    with atomic_path(path) as tmp: Path(tmp).write_text(json.dumps(obj, indent=2, default=str))
-
-def read_json(path, what='file'):
-    "Read JSON from `path`; a missing or corrupt file raises a one-line `InputError` naming `what` it is."
-    path = Path(path)
-    if not path.exists(): raise InputError(f"{what} {path} is missing")
-    try: return json.loads(path.read_text())
-    except json.JSONDecodeError as e: raise InputError(f"{what} {path} is corrupt ({e.msg}): delete it and rerun the step that writes it") from None
-
-def save_npy(arr, path):
-    "Save a numpy array to `path` (.npy) atomically."
-    with atomic_path(path) as tmp:
-        with open(tmp, 'wb') as f: np.save(f, np.ascontiguousarray(arr))
-
-def save_torch(obj, path):
-    "Save a (state-dict-like) object with `torch.save` atomically."
-    with atomic_path(path) as tmp: torch.save(obj, tmp)
-
-def load_torch(path, map_location='cpu'):
-    "Load a file written by `save_torch` with `weights_only=True`; a corrupt file raises `InputError`."
-    path = Path(path)
-    if not path.exists(): raise InputError(f"{path} is missing")
-    try: return torch.load(path, map_location=map_location, weights_only=True)
-    except Exception as e: raise InputError(f"{path} is unreadable ({type(e).__name__}): delete it and rerun the step that writes it") from None
-
-def resolve_device(device='auto'):
-    "Turn 'auto' | 'cpu' | 'cuda' (or 'cuda:N') into a `torch.device`; 'auto' picks CUDA when present."
-    if isinstance(device, torch.device): return device
-    device = str(device or 'auto')
-    if device == 'auto': return torch.device('cuda' if torch.cuda.is_available() else 'cpu')
-    if device == 'cpu': return torch.device('cpu')
-    if device.startswith('cuda'):
-        if not torch.cuda.is_available(): raise InputError(f"--device {device} asked for, but no CUDA device is visible: use --device cpu or auto")
-        return torch.device(device)
-    raise InputError(f"--device {device!r} is unknown: use auto, cpu or cuda")
+__all__ = ['IDX_FILES', 'CONCEPTS', 'MNISTSplit', 'embedded_path', 'stratified_split', 'load_embedded', 'read_idx', 'write_idx',
+           'load_idx_folder', 'load_torchvision', 'load_mnist', 'register_concept', 'ink_mass', 'slant',
+           'concept_matrix']
 
 # %% ../nbs/00_data.ipynb #3cd554d1
 @dataclass
@@ -213,8 +125,6 @@ def load_idx_folder(folder, # folder holding the four standard MNIST IDX files, 
     return MNISTSplit(images, labels.astype(np.int64), split, f'idx:{folder}')
 
 # %% ../nbs/00_data.ipynb #6e309996
-DEFAULT_CACHE = Path(os.environ.get('SCD_CACHE', Path.home()/'.cache'/'sae_concept_dynamics'))
-
 def load_torchvision(split='train', # 'train' or 'test'
                      root=None, # cache folder (default ~/.cache/sae_concept_dynamics/mnist)
                      download=True, # fetch the files when they are not in `root` yet

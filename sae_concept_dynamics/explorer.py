@@ -20,7 +20,7 @@ from matplotlib.patches import Rectangle
 from matplotlib.colors import ListedColormap
 from fastcore.basics import patch
 
-from .data import InputError, read_json
+from .core import InputError, read_json
 from .activations import ActivationStore
 from .metrics import concept_auc, best_latent, reconstruction_metrics
 from .infer import sae_outputs

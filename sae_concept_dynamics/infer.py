@@ -14,7 +14,7 @@ import pandas as pd
 import torch
 from tqdm.auto import tqdm
 
-from .data import InputError, command, atomic_path, write_json, read_json, resolve_device
+from .core import InputError, command, atomic_path, write_json, read_json, resolve_device
 from .activations import ActivationStore
 from .metrics import (reconstruction_metrics, density_histogram, oracle_fidelity, concept_auc,
                                            selective_latents, best_latent)

@@ -12,7 +12,7 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from .data import InputError
+from .core import InputError
 from .activations import splice_forward
 
 # %% auto #0

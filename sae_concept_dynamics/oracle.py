@@ -17,7 +17,8 @@ from torch import nn
 import torch.nn.functional as F
 from tqdm.auto import tqdm
 
-from .data import InputError, load_torch, resolve_device, save_torch, load_mnist, MNISTSplit
+from .core import InputError, load_torch, resolve_device, save_torch
+from .data import load_mnist, MNISTSplit
 
 # %% auto #0
 __all__ = ['MNIST_MEAN', 'MNIST_STD', 'OracleConfig', 'MLPOracle', 'CNNOracle', 'build_oracle', 'images_to_tensor',

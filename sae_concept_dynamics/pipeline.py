@@ -6,7 +6,7 @@ Docs: https://sae-concept-dynamics.github.io/sae-concept-dynamics/pipeline.html.
 
 # %% ../nbs/12_pipeline.ipynb #63408ef1
 from __future__ import annotations
-import inspect, json, shutil, time
+import json, shutil, time
 from pathlib import Path
 
 import numpy as np
@@ -14,17 +14,19 @@ import pandas as pd
 import torch
 from tqdm.auto import tqdm
 
-from .data import InputError, command, atomic_path, write_json, read_json, resolve_device
-from .activations import ActivationStore, log_activations
+from .core import InputError, command, atomic_path, write_json, read_json, write_csv, resolve_device, parse_list, writable_dir
+from .activations import ActivationStore, log_activations, splice_forward
+from .training import train_sweep, init_sweep
 from .infer import infer_saes, infer_sweep
 from .analysis import (PCAControl, RawNeurons, retention_table, critical_l0, critical_l0_summary,
     retention_summary, co_discard_matrix, discard_clusters, direction_cosine, confusion_similarity, mantel_test,
     paired_comparison, dynamics_curves, dynamics_summary, snapshot_table, concept_scores)
 from . import plots
+from .ablation import run_ablation_experiment, ablation_report_section
 
 # %% auto #0
-__all__ = ['PIPELINE_PRESETS', 'train_sae_sweep', 'pca_raw_controls', 'analyze_run', 'fake_run', 'answers', 'write_report',
-           'run_pipeline', 'sae_concept_dynamics']
+__all__ = ['PIPELINE_PRESETS', 'train_sae_sweep', 'pca_raw_controls', 'analyze_run', 'answers', 'write_report', 'run_pipeline',
+           'sae_concept_dynamics', 'project_root', 'quick_run']
 
 # %% ../nbs/12_pipeline.ipynb #6c7d88e6
 PIPELINE_PRESETS = {
@@ -39,30 +41,19 @@ PIPELINE_PRESETS = {
 }
 
 # %% ../nbs/12_pipeline.ipynb #0491a724
-def _call(fn, **kw):
-    "Call `fn` with the keyword arguments it accepts (all of them if it takes **kwargs)."
-    sig = inspect.signature(fn)
-    if any(p.kind == p.VAR_KEYWORD for p in sig.parameters.values()): return fn(**kw)
-    return fn(**{k: v for k, v in kw.items() if k in sig.parameters})
-
 def train_sae_sweep(store:ActivationStore, # activation store to train on
                     out_dir, # sweep folder
-                    sae_type:str, # 'vanilla' or 'topk'
+                    sae_type:str, # 'vanilla', 'topk', 'batchtopk' or 'jumprelu'
                     preset:str='quick', # the trainer's grid preset
                     seeds=(0,), # seeds
                     untrained:bool=False, # write the initial (random) SAEs without training: the random-init control
                     device='auto', # device
                     progress:bool=True, # progress bars
                     **grid, # grid overrides passed to the trainer (hidden, lams, k_fracs)
-                   ):
+                   )->pd.DataFrame: # `list_saes` of the sweep
     "Train (or initialise, for the random-init control) an SAE sweep with the training chapter, resuming finished SAEs."
-    from sae_concept_dynamics import training
-    kw = dict(store=store, log_dir=store.path, out_dir=Path(out_dir), sae_type=sae_type, preset=preset, seeds=tuple(seeds),
-              device=device, progress=progress, **grid)
-    if untrained:
-        if hasattr(training, 'init_sweep'): return _call(training.init_sweep, **kw)
-        kw['epochs'] = 0
-    return _call(training.train_sweep, **kw)
+    fn = init_sweep if untrained else train_sweep
+    return fn(store, sae_type, Path(out_dir), preset=preset, seeds=tuple(seeds), device=device, progress=progress, **grid)
 
 # %% ../nbs/12_pipeline.ipynb #3de805c2
 def pca_raw_controls(store:ActivationStore, # the run's store
@@ -111,7 +102,45 @@ def _tables(out):
             controls[name] = (c, s)
     return pd.concat(trained, ignore_index=True), pd.concat(saes, ignore_index=True), controls
 
-# %% ../nbs/12_pipeline.ipynb #02673676
+# %% ../nbs/12_pipeline.ipynb #77630ffa
+def _similarity_tables(store:ActivationStore)->tuple:
+    "Concept direction cosines (training split) and the oracle's confusion similarity (test split)."
+    cos = direction_cosine(store.get(None, 'train'), store.concepts('train'), store.concept_names)
+    with torch.no_grad(): pred = splice_forward(store.oracle(), store.default_layer, store.get(None, 'test')).argmax(1).numpy()
+    return cos, confusion_similarity(pred, store.labels('test').numpy())
+
+def _control_pairs(ret:pd.DataFrame, name:str, cr:pd.DataFrame)->tuple:
+    "How a control's retention table pairs with the trained one: (trained rows, control rows, join columns), None if nothing pairs."
+    if name == 'pca': return ret.assign(key=ret.pca_id), cr.assign(key=cr.sae_id), ['key']
+    if name == 'raw': return ret, cr, []
+    tr = ret[ret.sae_type == name.split('_')[-1]].copy()
+    return (tr, cr.assign(pair=_pair_key(cr)), ['pair']) if len(tr) else None
+
+def _control_comparisons(ret:pd.DataFrame, controls:dict, d:int, threshold:float, tolerance:float, method:str, n_boot:int)->pd.DataFrame:
+    "Paired comparisons of every control with the trained SAEs, on the selective-latent AUC and on the probe AUC."
+    ceiling = ret[['concept', 'raw_auc']].groupby('concept', as_index=False).raw_auc.mean()
+    ret['pair'] = _pair_key(ret)
+    ret['pca_id'] = [f'pca_k{int(min(d, max(1, round(l))))}' for l in ret.l0]
+    comps = []
+    for name, (c, s) in controls.items():
+        cr = retention_table(c, threshold=threshold, tolerance=tolerance, ceiling=None if (c.target == 'raw').any() else ceiling)
+        pairs = _control_pairs(ret, name, cr)
+        if pairs is None: continue
+        tr, cr2, on = pairs
+        for value in ('latent_auc', 'probe_auc'):
+            if cr2[value].notna().any():
+                comps.append(paired_comparison(tr, cr2, on=on, value=value, method=method, n_boot=n_boot).assign(control=name, value=value))
+    return pd.concat(comps, ignore_index=True) if comps else pd.DataFrame()
+
+def _write_analysis(out:Path, res:dict):
+    "Every table of `res` to `<out>/analysis/` (CSV) and the co-discard tests to `co_discard.json`."
+    a = writable_dir(Path(out)/'analysis')
+    for k in ('retention', 'critical', 'critical_summary', 'rates', 'controls', 'dynamics', 'curves'):
+        if k in res and isinstance(res[k], pd.DataFrame): write_csv(res[k], a/f'{k}.csv')
+    for k in ('co_discard', 'cosine', 'confusion'): write_csv(res[k], a/f'{k}.csv', index=True)
+    write_json(dict(mantel=res['mantel'], groups=res['clusters']['groups'] if res['clusters'] else []), a/'co_discard.json')
+
+# %% ../nbs/12_pipeline.ipynb #15d92037
 def analyze_run(out, # run directory
                 store:ActivationStore=None, # its activation store (default: <out>/store)
                 threshold:float=0.85, # selectivity threshold (latent criterion and emergence)
@@ -125,74 +154,20 @@ def analyze_run(out, # run directory
     out = Path(out); store = store or ActivationStore(out/'store')
     conc, saes, controls = _tables(out)
     ret = retention_table(conc, threshold=threshold, tolerance=tolerance)
-    ceiling = ret[['concept', 'raw_auc']].groupby('concept', as_index=False).raw_auc.mean()
-    crit = critical_l0(ret); crit_s = critical_l0_summary(crit, n_boot=n_boot)
-    rate = retention_summary(ret, n_boot=n_boot)
+    crit = critical_l0(ret)
     J = co_discard_matrix(ret, co_discard_criterion); cl = discard_clusters(J) if len(J) > 1 else None
-    x = store.get(None, 'train'); names = store.concept_names
-    cos = direction_cosine(x, store.concepts('train'), names)
-    oracle = store.oracle()
-    with torch.no_grad():
-        from sae_concept_dynamics.activations import splice_forward
-        pred = splice_forward(oracle, store.default_layer, store.get(None, 'test')).argmax(1).numpy()
-    conf = confusion_similarity(pred, store.labels('test').numpy())
+    cos, conf = _similarity_tables(store)
     mantel = dict(confusion=mantel_test(J, conf, n_perm=n_perm), cosine=mantel_test(J, cos, n_perm=n_perm))
-    # controls: paired comparisons on the selective-latent AUC and on the probe AUC
-    ret['pair'] = _pair_key(ret)
-    ret['pca_id'] = [f'pca_k{int(min(x.shape[1], max(1, round(l))))}' for l in ret.l0]
-    comps = []
-    for name, (c, s) in controls.items():
-        cr = retention_table(c, threshold=threshold, tolerance=tolerance, ceiling=ceiling) if not (c.target == 'raw').any() else retention_table(c, threshold=threshold, tolerance=tolerance)
-        if name == 'pca': tr, cr2, on = ret.assign(key=ret.pca_id), cr.assign(key=cr.sae_id), ['key']
-        elif name == 'raw': tr, cr2, on = ret, cr, []
-        else:
-            typ = name.split('_')[-1]
-            tr, cr2, on = ret[ret.sae_type == typ].copy(), cr.assign(pair=_pair_key(cr)), ['pair']
-            if not len(tr): continue
-        for value in ('latent_auc', 'probe_auc'):
-            if cr2[value].notna().any():
-                comps.append(paired_comparison(tr, cr2, on=on, value=value, method=method, n_boot=n_boot).assign(control=name, value=value))
-    comps = pd.concat(comps, ignore_index=True) if comps else pd.DataFrame()
-    res = dict(retention=ret, critical=crit, critical_summary=crit_s, rates=rate, co_discard=J, clusters=cl, cosine=cos,
-               confusion=conf, mantel=mantel, controls=comps, saes=saes, threshold=threshold, tolerance=tolerance, method=method,
-               co_discard_criterion=co_discard_criterion)
+    comps = _control_comparisons(ret, controls, store.get(None, 'train').shape[1], threshold, tolerance, method, n_boot)
+    res = dict(retention=ret, critical=crit, critical_summary=critical_l0_summary(crit, n_boot=n_boot), rates=retention_summary(ret, n_boot=n_boot),
+               co_discard=J, clusters=cl, cosine=cos, confusion=conf, mantel=mantel, controls=comps, saes=saes, threshold=threshold,
+               tolerance=tolerance, method=method, co_discard_criterion=co_discard_criterion)
     snap = out/'analysis'/'snapshots.csv'
     if snap.exists():
         curves = dynamics_curves(pd.read_csv(snap, dtype={'sae_id': str}))
         res['curves'], res['dynamics'] = curves, dynamics_summary(curves, threshold=threshold)
-    a = out/'analysis'; a.mkdir(parents=True, exist_ok=True)
-    for k in ('retention', 'critical', 'critical_summary', 'rates', 'controls', 'dynamics', 'curves'):
-        if k in res and isinstance(res[k], pd.DataFrame):
-            with atomic_path(a/f'{k}.csv') as tmp: res[k].to_csv(tmp, index=False)
-    for k in ('co_discard', 'cosine', 'confusion'):
-        with atomic_path(a/f'{k}.csv') as tmp: res[k].to_csv(tmp)
-    write_json(dict(mantel=mantel, groups=cl['groups'] if cl else []), a/'co_discard.json')
+    _write_analysis(out, res)
     return res
-
-# %% ../nbs/12_pipeline.ipynb #c120e452
-class _RandomDirections(torch.nn.Module):
-    "Random ReLU directions as a bank of one (a stand-in untrained SAE for lessons and tests)."
-    def __init__(self, d, h, seed=0, device=None):
-        super().__init__()
-        g = torch.Generator().manual_seed(seed)
-        self.register_buffer('W_enc', torch.randn(1, d, h, generator=g).to(device))
-    def encode(self, x): return torch.relu(x @ self.W_enc[0])[None]
-    def decode(self, z): return z @ self.W_enc.transpose(1, 2) / self.W_enc.shape[-1]
-
-def fake_run(out, # run directory to create
-             store:ActivationStore, # a (tiny) store, copied under <out>/store
-             ks=(2, 8), # PCA sizes standing in for SAEs of decreasing sparsity
-             progress:bool=False):
-    "A run directory whose 'SAEs' are PCA codes: exercises the analysis and report without a trainer."
-    out = Path(out)
-    if not (out/'store'/'manifest.json').exists(): shutil.copytree(store.path, out/'store')
-    st = ActivationStore(out/'store'); x = st.get(None, 'train')
-    kw = dict(ks=(1,), targets=('raw', 'codes'), progress=progress)
-    for t in ('vanilla', 'topk'):
-        e = pd.DataFrame(dict(sae_id=[f'{t}_k{k}' for k in ks], sae_type=t, k=list(ks), seed=0))
-        infer_saes(e, lambda row: PCAControl(x, int(row.k)), st, out/'saes'/t/'results', **kw)
-        infer_saes(e, lambda row: _RandomDirections(x.shape[1], 2 * int(row.k), seed=int(row.k)), st, out/'controls'/f'random_init_{t}'/'results', **kw)
-    return st
 
 # %% ../nbs/12_pipeline.ipynb #92b3b74b
 def _md(df:pd.DataFrame, floatfmt='{:.3f}', max_rows=40)->str:
@@ -365,12 +340,9 @@ def _best_latents(out, ret):
 
 # %% ../nbs/12_pipeline.ipynb #853ac0f0
 def _ablation_section(store, out, device, progress, **kw):
-    "The ablation experiment's report section, when the ablation chapter provides it."
-    try: from sae_concept_dynamics import ablation
-    except ImportError: return None
-    if not (hasattr(ablation, 'run_ablation_experiment') and hasattr(ablation, 'ablation_report_section')): return None
-    ablation.run_ablation_experiment(store, Path(out)/'ablation', device=device, progress=progress, **kw)
-    md, _ = ablation.ablation_report_section(Path(out)/'ablation', fig_dir=Path(out)/'figures', rel_to=Path(out))
+    "The ablation experiment's report section (title, markdown)."
+    run_ablation_experiment(store, Path(out)/'ablation', device=device, progress=progress, **kw)
+    md, _ = ablation_report_section(Path(out)/'ablation', fig_dir=Path(out)/'figures', rel_to=Path(out))
     return ('Concept ablation during training', md)
 
 def run_pipeline(out, # run directory
@@ -379,13 +351,14 @@ def run_pipeline(out, # run directory
                  device='auto', # auto, cpu or cuda
                  seeds=None, # SAE seeds (default: the preset's)
                  progress:bool=True, # progress bars
-                 ablation:bool=True, # run the ablation experiment when the ablation chapter provides it
+                 ablation:bool=True, # run the concept-ablation experiment (chapter 09)
                 )->Path: # path of report.md
     "Oracle -> activations -> SAE sweeps -> infer -> controls -> dynamics -> analysis -> report.md, resuming finished steps."
     if preset not in PIPELINE_PRESETS: raise InputError(f"--preset {preset!r} is unknown: use {' or '.join(PIPELINE_PRESETS)}")
     P = dict(PIPELINE_PRESETS[preset])
-    if seeds is not None: P['seeds'] = tuple(int(s) for s in ([seeds] if isinstance(seeds, int) else seeds))
-    out = Path(out); out.mkdir(parents=True, exist_ok=True)
+    if seeds is not None: P['seeds'] = parse_list(seeds, int, '--seeds')
+    if not P['seeds'] or min(P['seeds']) < 0: raise InputError(f"--seeds {seeds}: give at least one seed, each >= 0")
+    out = writable_dir(out)
     dev = resolve_device(device)
     t0, times = time.time(), {}
     def step(name, fn):
@@ -427,7 +400,6 @@ def _dynamics(out, store, P, dev, progress):
     f = Path(out)/'analysis'/'snapshots.csv'
     settings = dict(n=P['dynamics_saes'], snaps=P['max_snapshots'], ks=list(P['ks'][-1:]), types=list(P['sae_types']))
     if f.exists() and (f.parent/'snapshots.json').exists() and read_json(f.parent/'snapshots.json').get('settings') == settings: return pd.read_csv(f)
-    from sae_concept_dynamics.training import list_saes
     parts = []
     for t in P['sae_types']:
         s = pd.read_csv(Path(out)/'saes'/t/'results'/'saes.csv', dtype={'sae_id': str}).sort_values('l0')
@@ -435,24 +407,37 @@ def _dynamics(out, store, P, dev, progress):
         pick = s.sae_id.iloc[np.unique(np.linspace(0, len(s) - 1, min(P['dynamics_saes'], len(s))).round().astype(int))].tolist()
         parts.append(snapshot_table(Path(out)/'saes'/t, store, config_ids=pick, ks=P['ks'][-1:], max_snapshots=P['max_snapshots'], device=dev, progress=progress))
     tab = pd.concat(parts, ignore_index=True)
-    f.parent.mkdir(parents=True, exist_ok=True)
-    with atomic_path(f) as tmp: tab.to_csv(tmp, index=False)
+    write_csv(tab, f)
     write_json(dict(settings=settings), f.parent/'snapshots.json')
     return tab
 
 # %% ../nbs/12_pipeline.ipynb #8c05e702
-@command
-def sae_concept_dynamics(out:str='runs/quick', # run directory (resumes what is already there)
+@command(aliases={'out': 'out_dir'})
+def sae_concept_dynamics(out_dir:str='runs/quick', # run directory (resumes what is already there); --out is an alias
                          preset:str='quick', # quick (minutes on CPU) or seed (the seed's full grid, 3 seeds)
                          data:str='embedded', # embedded (offline), torchvision, or a folder of MNIST IDX files
                          device:str='auto', # auto, cpu or cuda
                          seeds:str=None, # comma-separated SAE seeds (default: the preset's)
                          no_ablation:bool=False, # skip the ablation experiment
-                        ):
+                         quiet:bool=False, # no progress bars
+                        )->Path: # path of report.md
     "Run the whole study (oracle, activations, SAE sweeps, infer, controls, dynamics, analysis) and write report.md."
-    try: sd = None if seeds is None else tuple(int(s) for s in str(seeds).split(',') if s.strip())
-    except ValueError: raise InputError(f"--seeds {seeds!r} must be comma-separated integers, e.g. 0,1,2") from None
     t0 = time.time()
-    rep = run_pipeline(out, preset=preset, data=data, device=device, seeds=sd, ablation=not no_ablation)
+    rep = run_pipeline(out_dir, preset=preset, data=data, device=device, seeds=seeds, ablation=not no_ablation, progress=not quiet)
     print(f"report: {rep} ({time.time() - t0:.1f}s)")
     return rep
+
+# %% ../nbs/12_pipeline.ipynb #be0b87f6
+def project_root(start=None, # folder to search from (default: the working directory)
+                )->Path: # nearest folder at or above `start` holding pyproject.toml, else `start`
+    "The project's root folder, where the README's commands are run."
+    start = Path(start or Path.cwd()).resolve()
+    return next((p for p in (start, *start.parents) if (p/'pyproject.toml').exists()), start)
+
+def quick_run(path=None, # run directory (default: runs/quick under `project_root()`)
+              progress:bool=False, # progress bars when it has to run
+             )->Path: # the run directory, with its report.md
+    "The quick run the README's command writes, run first when it is missing or unfinished."
+    path = Path(path) if path is not None else project_root()/'runs'/'quick'
+    if not (path/'report.md').exists() or not (path/'pipeline.json').exists(): run_pipeline(path, preset='quick', progress=progress)
+    return path

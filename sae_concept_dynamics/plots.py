@@ -14,7 +14,7 @@ import matplotlib
 from matplotlib.figure import Figure
 from matplotlib.colors import ListedColormap
 
-from .data import InputError, atomic_path
+from .core import InputError, atomic_path
 from .analysis import VERDICTS
 
 # %% auto #0

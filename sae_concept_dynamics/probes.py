@@ -13,7 +13,7 @@ import pandas as pd
 import torch
 from sklearn.model_selection import StratifiedKFold, StratifiedShuffleSplit
 
-from .data import InputError
+from .core import InputError
 from .metrics import average_ranks
 
 # %% auto #0

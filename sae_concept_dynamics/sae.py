@@ -13,11 +13,11 @@ import torch.nn.functional as F
 from torch import nn
 from fastcore.basics import patch
 
-from .data import InputError
+from .core import InputError
 
 # %% auto #0
 __all__ = ['ACTIVATIONS', 'DECODER_CONSTRAINTS', 'SAEBank', 'JumpReLUFunction', 'StepFunction', 'geometric_median', 'input_scale',
-           'train_steps', 'planted_data', 'dictionary_recovery']
+           'train_steps', 'dictionary_recovery']
 
 # %% ../nbs/03_sae.ipynb #14c8e8c9
 ACTIVATIONS = ('relu', 'topk', 'batchtopk', 'jumprelu')
@@ -241,6 +241,30 @@ def normalize_decoder(self:SAEBank):
     "Scale decoder rows back to unit norm (call after the optimizer step)."
     if self.decoder_constraint == 'unit_norm': self.W_dec.div_(self.W_dec.norm(dim=-1, keepdim=True).clamp_min(1e-12))
 
+# %% ../nbs/03_sae.ipynb #bd7e147a
+@patch
+def train_step(self:SAEBank, opt, # optimizer over this bank's parameters
+               xb:torch.Tensor, # (B, d) batch shared by all members
+               weights:torch.Tensor=None, # (B,) row weights (None: all 1)
+               l1_scale:float=1., # multiplies every lambda (warm-up)
+               code_hook=None, # callable z -> z applied to the codes before decoding
+               alive:torch.Tensor=None, # (S,) bool, updated in place: members still training (None: all)
+               on_fail=None, # called as on_fail(bad (S,) bool, loss (S,)) when members' losses stop being finite
+              )->dict: # detached per-member (S,) tensors: loss, mse, fvu, l0
+    "One optimizer step: loss, backward, decoder-gradient projection, `opt.step()`, decoder renormalisation."
+    out = self.loss(xb, weights=weights, l1_scale=l1_scale, code_hook=code_hook)
+    loss = out['loss']
+    if alive is not None:
+        bad = ~torch.isfinite(loss) & alive
+        if bool(bad.any()):
+            if on_fail is not None: on_fail(bad, loss.detach())
+            alive &= ~bad
+        loss = torch.where(alive, loss, torch.zeros_like(loss))
+    opt.zero_grad(set_to_none=True)
+    loss.sum().backward()
+    self.remove_parallel_grads(); opt.step(); self.normalize_decoder()
+    return {k: out[k].detach() for k in ('loss', 'mse', 'fvu', 'l0')}
+
 # %% ../nbs/03_sae.ipynb #da27abc3
 def geometric_median(x:torch.Tensor, # (N, d) points
                      n_iter:int=100, # Weiszfeld iterations
@@ -325,10 +349,7 @@ def train_steps(bank:SAEBank, # the bank to train (in place)
     "Minimal training loop over given batches (the training chapter adds schedules, logging and checkpoints)."
     opt = torch.optim.Adam(bank.parameters(), lr=lr)
     bank.train()
-    for xb in batches:
-        opt.zero_grad(set_to_none=True)
-        bank.loss(xb)['loss'].sum().backward()
-        bank.remove_parallel_grads(); opt.step(); bank.normalize_decoder()
+    for xb in batches: bank.train_step(opt, xb)
     return bank
 
 # %% ../nbs/03_sae.ipynb #28c18f4a
@@ -349,20 +370,6 @@ def split_members(self:SAEBank, size:int, # members per part (the last part may 
     return parts
 
 # %% ../nbs/03_sae.ipynb #7bf09812
-def planted_data(n:int=4096, # inputs
-                 d:int=16, # dimension
-                 n_atoms:int=32, # dictionary size
-                 k:int=3, # atoms per input
-                 noise:float=0.01, # Gaussian noise std
-                 seed:int=0,
-                )->tuple: # (x (n, d), atoms (n_atoms, d))
-    "Inputs that are sparse non-negative mixes of a known random dictionary, plus noise."
-    g = torch.Generator().manual_seed(seed)
-    atoms = torch.randn(n_atoms, d, generator=g); atoms = atoms / atoms.norm(dim=-1, keepdim=True)
-    idx = torch.rand(n, n_atoms, generator=g).argsort(-1)[:, :k]
-    coef = torch.zeros(n, n_atoms).scatter(1, idx, torch.rand(n, k, generator=g) + 0.5)
-    return coef @ atoms + noise * torch.randn(n, d, generator=g), atoms
-
 def dictionary_recovery(W_dec:torch.Tensor, # (H, d) decoder rows of one SAE
                         atoms:torch.Tensor, # (n_atoms, d) true dictionary
                        )->float: # mean over atoms of the best cosine with any decoder row

@@ -16,14 +16,14 @@ import torch
 from tqdm.auto import tqdm
 
 import sae_concept_dynamics
-from .data import InputError, command, atomic_path, write_json, read_json, save_torch, load_torch, resolve_device
+from .core import InputError, command, write_json, read_json, write_csv, save_torch, load_torch, resolve_device, parse_list, writable_dir
 from .activations import ActivationStore
 from .sae import SAEBank, input_scale
 
 # %% auto #0
 __all__ = ['SAE_TYPES', 'PRESETS', 'LIST_COLUMNS', 'TrainSettings', 'steps_per_epoch', 'snapshot_steps', 'config_id',
            'sweep_grid', 'auto_member_chunk', 'train_bank', 'train_sweep', 'init_sweep', 'read_sweep', 'list_saes',
-           'list_snapshots', 'load_sae', 'sae_trainer']
+           'list_snapshots', 'load_sae', 'sweep_summary', 'sae_trainer']
 
 # %% ../nbs/04_training.ipynb #d7fd65d7
 SAE_TYPES = {'vanilla': 'relu', 'topk': 'topk', 'batchtopk': 'batchtopk', 'jumprelu': 'jumprelu'}
@@ -58,7 +58,11 @@ class TrainSettings:
         if self.batch_size <= 0: raise InputError(f"--batch_size {self.batch_size} must be positive")
         return self
 
-def steps_per_epoch(n_rows:int, batch_size:int)->int: return max(1, n_rows // batch_size)
+def steps_per_epoch(n_rows:int, # training rows
+                    batch_size:int, # rows per step
+                   )->int: # steps that use every row once (the last batch may be smaller)
+    "Steps of one epoch: ceil(n_rows / batch_size), so every row is used every epoch."
+    return max(1, math.ceil(n_rows / batch_size))
 
 def snapshot_steps(total:int, # training steps
                    n:int=12, # log-spaced snapshots after step 0
@@ -68,13 +72,6 @@ def snapshot_steps(total:int, # training steps
     return sorted({0, total, *np.unique(np.round(np.logspace(0, math.log10(total), max(1, n))).astype(int)).tolist()})
 
 # %% ../nbs/04_training.ipynb #d2f93b82
-def _tuple(v, cast=float):
-    if v is None: return None
-    if isinstance(v, str): v = [s for s in re.split(r'[,\s]+', v.strip()) if s]
-    elif not hasattr(v, '__len__'): v = [v]
-    try: return tuple(cast(a) for a in v)
-    except ValueError: raise InputError(f"cannot read {list(v)} as a list of {cast.__name__}: pass comma-separated numbers") from None
-
 def config_id(sae_type:str, hidden:int, seed:int, lam:float=None, k:int=None)->str:
     "Folder name of one SAE of a sweep."
     knob = f"lam{lam:.4g}" if sae_type in ('vanilla', 'jumprelu') else f"k{k}"
@@ -88,8 +85,9 @@ def sweep_grid(sae_type:str='vanilla', # vanilla, topk, batchtopk or jumprelu
     if sae_type not in SAE_TYPES: raise InputError(f"--sae_type {sae_type!r} is unknown: use one of {', '.join(SAE_TYPES)}")
     if preset not in PRESETS: raise InputError(f"--preset {preset!r} is unknown: use one of {', '.join(PRESETS)}")
     P = PRESETS[preset]
-    hidden, seeds = _tuple(hidden, int) or P['hidden'], _tuple(seeds, int) or P['seeds']
-    lams, k_fracs = _tuple(lams) or P['lams'], _tuple(k_fracs) or P['k_fracs']
+    hidden, seeds = parse_list(hidden, int, '--hidden') or P['hidden'], parse_list(seeds, int, '--seeds') or P['seeds']
+    lams, k_fracs = parse_list(lams, float, '--lambdas') or P['lams'], parse_list(k_fracs, float, '--k_fracs') or P['k_fracs']
+    if any(s < 0 for s in seeds): raise InputError(f"--seeds {list(seeds)}: every seed must be >= 0")
     if any(h <= 0 for h in hidden): raise InputError(f"--hidden {list(hidden)}: every width must be a positive integer")
     rows = []
     for h in hidden:
@@ -98,18 +96,26 @@ def sweep_grid(sae_type:str='vanilla', # vanilla, topk, batchtopk or jumprelu
                 if any(not (l > 0 and math.isfinite(l)) for l in lams): raise InputError(f"--lambdas {list(lams)}: every lambda must be > 0")
                 rows += [dict(config_id=config_id(sae_type, h, s, lam=l), sae_type=sae_type, hidden=h, lam=l, k_frac=np.nan, k=-1, seed=s) for l in lams]
             else:
-                if any(not (0 < f <= 1) for f in k_fracs): raise InputError(f"--ks {list(k_fracs)}: every k fraction must be in (0, 1]")
+                if any(not (0 < f <= 1) for f in k_fracs): raise InputError(f"--k_fracs {list(k_fracs)}: every k fraction must be in (0, 1]")
                 for f in k_fracs:
                     k = max(1, min(h, round(f * h)))
                     rows.append(dict(config_id=config_id(sae_type, h, s, k=k), sae_type=sae_type, hidden=h, lam=np.nan, k_frac=f, k=k, seed=s))
     return pd.DataFrame(rows).drop_duplicates('config_id').reset_index(drop=True)
 
-# %% ../nbs/04_training.ipynb #3116b4da
+# %% ../nbs/04_training.ipynb #dab0ef6b
 def _lr_at(step, total, s:TrainSettings):
+    "Learning rate at `step`: constant, then a linear decay to 0 over the last `lr_decay_frac` of the steps."
     decay = int(total * s.lr_decay_frac)
     if decay <= 0 or step < total - decay: return s.lr
     return s.lr * (total - step) / decay
 
+def _batches(n_rows:int, batch_size:int, g:torch.Generator, device):
+    "Endless index batches: each epoch a fresh seeded permutation cut into ceil(n_rows / batch_size) slices."
+    while True:
+        perm = torch.randperm(n_rows, generator=g).to(device)
+        yield from (perm[i:i + batch_size] for i in range(0, n_rows, batch_size))
+
+# %% ../nbs/04_training.ipynb #543bb791
 def auto_member_chunk(bank:SAEBank, # the bank about to train
                       batch_size:int, # rows per step
                       device=None, # where it trains (default: the bank's device)
@@ -120,69 +126,75 @@ def auto_member_chunk(bank:SAEBank, # the bank about to train
     if dev.type != 'cpu': return bank.n_members
     return max(1, min(bank.n_members, budget // (4 * batch_size * bank.hidden)))
 
+# %% ../nbs/04_training.ipynb #a52c4525
+class _Freezer:
+    "Members whose loss stopped being finite: the reason, and their last finite parameters, restored after every step."
+    def __init__(self, bank:SAEBank): self.bank, self.failed, self.saved = bank, {}, {}
+    def __call__(self, bad, loss, step:int, offset:int): # bad/loss: (S_part,) of a part starting at member `offset`
+        for i in bad.nonzero().flatten().tolist():
+            self.failed[i + offset] = f"loss became {loss[i].item()} at step {step}"
+            self.saved[i + offset] = {n: p[i + offset].detach().clone() for n, p in self.bank.named_parameters()}
+    @torch.no_grad()
+    def restore(self):
+        for i, ps in self.saved.items():
+            for n, p in self.bank.named_parameters(): p[i].copy_(ps[n])
+
+# %% ../nbs/04_training.ipynb #f6c26c64
+def _step_parts(parts, opts, xb, w, step:int, lr:float, l1_scale:float, code_hook, alive, freezer)->list:
+    "One training step of every part of a bank: `train_step` on each, with its slice of the hooks and of `alive`."
+    outs = []
+    for (sl, part), opt in zip(parts, opts):
+        for grp in opt.param_groups: grp['lr'] = lr
+        hook = None if code_hook is None else (lambda z, _sl=sl: code_hook(step, z, _sl))
+        outs.append(part.train_step(opt, xb, weights=w, l1_scale=l1_scale, code_hook=hook, alive=alive[sl],
+                                    on_fail=lambda bad, loss, _o=sl.start: freezer(bad, loss, step, _o)))
+    freezer.restore()
+    return outs
+
+def _log_rows(history:list, bank:SAEBank, step:int, outs:list, lr:float, failed:dict, on_log=None):
+    "Append one history row per live member (and hand the rows to `on_log`)."
+    dead = bank.dead_latents().float().mean(-1)
+    vals = {k: torch.cat([o[k] for o in outs]).tolist() for k in ('loss', 'mse', 'fvu', 'l0')}
+    rows = [dict(member=i, step=step, **{k: v[i] for k, v in vals.items()}, dead_frac=float(dead[i]), lr=lr)
+            for i in range(bank.n_members) if i not in failed]
+    for r in rows: history[r['member']].append(r)
+    if on_log is not None: on_log(step, rows)
+
+# %% ../nbs/04_training.ipynb #adfc2b97
 def train_bank(bank:SAEBank, # the bank to train (in place); its inputs are `x` as given
                x:torch.Tensor, # (N, d) training activations, already scaled, on the bank's device
                settings:TrainSettings=None, # lr, epochs, batch size, schedules, snapshots
                seed:int=0, # seed of the batch order
                batch_hook=None, # (step, xb, idx) -> (xb, weights|None)
                code_hook=None, # (step, z, members) -> z applied before decoding; z holds the members in slice `members`
-               on_snapshot=None, # (step, bank) called at log-spaced steps (0 and the last included)
+               on_snapshot=None, # (step, bank) called at the snapshot steps
+               on_log=None, # (step, rows) called at every history log point; rows: one dict per live member
                bar=None, # tqdm bar to advance by one per step
                member_chunk:int=None, # members trained together per step (None: `auto_member_chunk`); results do not depend on it
+               steps:int=None, # total steps (None: `settings.epochs` passes over `x`)
+               snapshots=None, # steps at which `on_snapshot` is called (None: 0 and log-spaced, `snapshot_steps`)
               )->dict: # 'history': list of per-member row lists; 'failed': {member: reason}; 'steps': total steps
-    "Train every member of `bank` on `x` with Adam; return the history and the failures."
+    "Train every member of `bank` on `x` with Adam, warm-up and decay; return the history and the failures."
     s = (settings or TrainSettings()).check()
-    N, S = len(x), bank.n_members
-    spe = steps_per_epoch(N, s.batch_size); total = s.epochs * spe
-    snaps, log_every = set(snapshot_steps(total, s.n_snapshots)), max(1, total // max(1, s.log_points))
-    warm = max(1, int(total * s.l1_warmup_frac))
+    total = s.epochs * steps_per_epoch(len(x), s.batch_size) if steps is None else int(steps)
+    snaps = set(snapshot_steps(total, s.n_snapshots) if snapshots is None else (int(t) for t in snapshots))
+    log_every, warm = max(1, total // max(1, s.log_points)), max(1, int(total * s.l1_warmup_frac))
     parts = bank.split_members(member_chunk or auto_member_chunk(bank, s.batch_size, x.device))
     opts = [torch.optim.Adam(part.parameters(), lr=s.lr) for _, part in parts]
-    g = torch.Generator().manual_seed(seed)
-    history, failed, frozen = [[] for _ in range(S)], {}, {}
-    alive = torch.ones(S, dtype=torch.bool, device=x.device)
-    def log(step, outs, lr):
-        dead = bank.dead_latents().float().mean(-1)
-        vals = {k: torch.cat([o[k] for o in outs]).tolist() for k in ('loss', 'mse', 'fvu', 'l0')}
-        for i in range(S):
-            if i not in failed: history[i].append(dict(step=step, **{k: v[i] for k, v in vals.items()}, dead_frac=float(dead[i]), lr=lr))
-    if on_snapshot is not None: on_snapshot(0, bank)
-    step = 0
-    bank.train()
-    for _, part in parts: part.train()
-    for epoch in range(s.epochs):
-        perm = torch.randperm(N, generator=g).to(x.device)
-        for b in range(spe):
-            idx = perm[b * s.batch_size:(b + 1) * s.batch_size]
-            xb, w = x[idx], None
-            if batch_hook is not None: xb, w = batch_hook(step, xb, idx)
-            lr = _lr_at(step, total, s)
-            outs = []
-            for (sl, part), opt in zip(parts, opts):
-                for grp in opt.param_groups: grp['lr'] = lr
-                out = part.loss(xb, weights=w, l1_scale=min(1., (step + 1) / warm),
-                                code_hook=None if code_hook is None else (lambda z, _st=step, _sl=sl: code_hook(_st, z, _sl)))
-                bad = ~torch.isfinite(out['loss']) & alive[sl]
-                if bool(bad.any()):
-                    for i in (bad.nonzero().flatten() + sl.start).tolist():
-                        failed[i] = f"loss became {out['loss'][i - sl.start].item()} at step {step}"
-                        frozen[i] = {n: p[i].detach().clone() for n, p in bank.named_parameters()}
-                    alive[sl] &= ~bad
-                opt.zero_grad(set_to_none=True)
-                torch.where(alive[sl], out['loss'], torch.zeros_like(out['loss'])).sum().backward()
-                part.remove_parallel_grads(); opt.step(); part.normalize_decoder()
-                outs.append({k: out[k].detach() for k in ('loss', 'mse', 'fvu', 'l0')})
-            if frozen:
-                with torch.no_grad():
-                    for i, ps in frozen.items():
-                        for n, p in bank.named_parameters(): p[i].copy_(ps[n])
-            if step % log_every == 0: log(step, outs, lr)
-            step += 1
-            if on_snapshot is not None and step in snaps: on_snapshot(step, bank)
-            if bar is not None: bar.update(1)
-    return dict(history=history, failed=failed, steps=total)
+    history, freezer = [[] for _ in range(bank.n_members)], _Freezer(bank)
+    alive = torch.ones(bank.n_members, dtype=torch.bool, device=x.device)
+    if on_snapshot is not None and 0 in snaps: on_snapshot(0, bank)
+    for m in [bank] + [p for _, p in parts]: m.train()
+    for step, idx in zip(range(total), _batches(len(x), s.batch_size, torch.Generator().manual_seed(seed), x.device)):
+        xb, w = (x[idx], None) if batch_hook is None else batch_hook(step, x[idx], idx)
+        lr = _lr_at(step, total, s)
+        outs = _step_parts(parts, opts, xb, w, step, lr, min(1., (step + 1) / warm), code_hook, alive, freezer)
+        if step % log_every == 0: _log_rows(history, bank, step, outs, lr, freezer.failed, on_log)
+        if on_snapshot is not None and step + 1 in snaps: on_snapshot(step + 1, bank)
+        if bar is not None: bar.update(1)
+    return dict(history=history, failed=freezer.failed, steps=total)
 
-# %% ../nbs/04_training.ipynb #7ac8c367
+# %% ../nbs/04_training.ipynb #342a799a
 def _store(store):
     if isinstance(store, ActivationStore): return store
     if store is None: raise InputError("no activation store given: pass --log_dir <store> written by mnist_activation_logger")
@@ -192,8 +204,7 @@ def _sweep_settings(sweep:dict)->dict:
     return {k: sweep.get(k) for k in ('store_checksum', 'layer', 'sae_type', 'train')}
 
 def _write_history(rows, path):
-    cols = ['step', 'loss', 'mse', 'fvu', 'l0', 'dead_frac', 'lr']
-    with atomic_path(path) as tmp: pd.DataFrame(rows, columns=cols).to_csv(tmp, index=False)
+    write_csv(pd.DataFrame(rows, columns=['step', 'loss', 'mse', 'fvu', 'l0', 'dead_frac', 'lr']), path)
 
 @torch.no_grad()
 def _final_metrics(sae:SAEBank, x:torch.Tensor, batch_size:int=4096)->dict:
@@ -205,6 +216,81 @@ def _final_metrics(sae:SAEBank, x:torch.Tensor, batch_size:int=4096)->dict:
     var = float((x - x.mean(0)).pow(2).sum())
     return dict(fvu=err / max(var, 1e-30), l0=l0 / len(x), dead_frac=float((~fired).float().mean()))
 
+# %% ../nbs/04_training.ipynb #cb7d5689
+def _sweep_train_settings(preset:str, settings:TrainSettings=None, lr=None, epochs=None, batch_size=None)->TrainSettings:
+    "Training settings: explicit values, else `settings`, else the preset's lr / epochs / batch size."
+    P, s = PRESETS[preset], settings or TrainSettings()
+    pick = lambda v, k: v if v is not None else (P[k] if settings is None else getattr(s, k))
+    return TrainSettings(**{**asdict(s), 'lr': pick(lr, 'lr'), 'epochs': pick(epochs, 'epochs'), 'batch_size': pick(batch_size, 'batch_size')}).check()
+
+def _open_sweep(out:Path, sweep:dict, grid:pd.DataFrame):
+    "Refuse a folder holding a sweep over another store or with other settings; write `sweep.json` with the union of the grids."
+    grid_all = grid
+    if (out/'sweep.json').exists():
+        old = read_sweep(out)
+        if old.get('store_checksum') != sweep['store_checksum']:
+            raise InputError(f"--out_dir {out} holds a sweep over another activation store (checksum {old.get('store_checksum')}, this one {sweep['store_checksum']}): choose another --out_dir")
+        if _sweep_settings(old) != _sweep_settings(sweep):
+            diff = [k for k in ('layer', 'sae_type', 'train') if old.get(k) != sweep[k]]
+            raise InputError(f"--out_dir {out} holds a sweep with other settings ({', '.join(diff)} differ): choose another --out_dir or repeat its settings")
+        prev = pd.DataFrame(old.get('grid', []))
+        if len(prev): grid_all = pd.concat([prev, grid]).drop_duplicates('config_id')
+    writable_dir(out)
+    write_json({**sweep, 'grid': json.loads(grid_all.to_json(orient='records'))}, out/'sweep.json')
+
+def _todo(grid:pd.DataFrame, out:Path, retry_failed:bool)->pd.DataFrame:
+    "The rows of `grid` without a `final.pt` (and, unless `retry_failed`, not marked failed)."
+    def pending(cid):
+        d = out/cid
+        if (d/'final.pt').exists(): return False
+        return retry_failed or not ((d/'config.json').exists() and read_json(d/'config.json').get('status') == 'failed')
+    return grid[[pending(c) for c in grid.config_id]].reset_index(drop=True)
+
+# %% ../nbs/04_training.ipynb #9a2c42f2
+def _group_bank(rows:pd.DataFrame, sae_type:str, x:torch.Tensor, s:TrainSettings, dev)->SAEBank:
+    "The bank of one `(hidden, seed)` group of a grid, `b_dec` initialised on `x`."
+    h, seed = int(rows.hidden[0]), int(rows.seed[0])
+    bank = SAEBank(x.shape[1], h, activation=SAE_TYPES[sae_type], lams=list(rows.lam) if sae_type in ('vanilla', 'jumprelu') else None,
+                   ks=list(rows.k) if sae_type in ('topk', 'batchtopk') else None, seeds=seed, n_members=len(rows),
+                   decoder_constraint=s.decoder_constraint, aux_coef=s.aux_coef, dead_rows=s.dead_rows or len(x), device=dev)
+    return bank.init_b_dec(x, s.b_dec_init)
+
+def _start_configs(dirs:list, rows:pd.DataFrame, info:dict):
+    "Clear what an interrupted earlier attempt left and write each SAE's `config.json` with status running."
+    for i, d in enumerate(dirs):
+        if (d/'snapshots').exists(): shutil.rmtree(d/'snapshots')
+        (d/'history.csv').unlink(missing_ok=True)
+        write_json(dict(json.loads(rows.iloc[[i]].to_json(orient='records'))[0], **info, status='running'), d/'config.json')
+
+def _snapshotter(dirs:list, c:float):
+    "`on_snapshot` that saves every finite member, reading raw activations, to `<dir>/snapshots/step_XXXXXX.pt`."
+    def snapshot(step, b):
+        for i, d in enumerate(dirs):
+            if not torch.isfinite(b.W_dec[i]).all(): continue
+            save_torch(dict(b.member(i).fold_input_scale(c).checkpoint(), step=step, input_scale=c), d/'snapshots'/f'step_{step:06d}.pt')
+    return snapshot
+
+# %% ../nbs/04_training.ipynb #3ce29611
+def _finish_configs(bank:SAEBank, res:dict, dirs:list, ids:list, c:float, x_raw, x_test, wall:float, progress:bool):
+    "Write each SAE's history, final metrics and `final.pt` (or its failure)."
+    for i, d in enumerate(dirs):
+        cfg = read_json(d/'config.json')
+        _write_history(res['history'][i], d/'history.csv')
+        if i in res['failed']:
+            write_json(dict(cfg, status='failed', reason=res['failed'][i]), d/'config.json')
+            if progress: tqdm.write(f"{ids[i]}: failed ({res['failed'][i]}); the other SAEs trained on")
+            continue
+        m = bank.member(i).fold_input_scale(c)
+        write_json(dict(cfg, status='done', steps=res['steps'], wall_seconds=round(wall, 2),
+                        train=_final_metrics(m, x_raw), test=_final_metrics(m, x_test)), d/'config.json')
+        save_torch(dict(m.checkpoint(), step=res['steps'], input_scale=c), d/'final.pt')
+
+def _member_logger(on_log, ids:list):
+    "Wrap a sweep's `on_log` so each row also names its SAE (`config_id`)."
+    if on_log is None: return None
+    return lambda step, rows: on_log(step, [dict(r, config_id=ids[r['member']]) for r in rows])
+
+# %% ../nbs/04_training.ipynb #f679074f
 def train_sweep(store, # ActivationStore or the path of one
                 sae_type:str='vanilla', # vanilla, topk, batchtopk or jumprelu
                 out_dir=None, # sweep folder (default logs_<sae_type>_sae)
@@ -221,81 +307,33 @@ def train_sweep(store, # ActivationStore or the path of one
                 batch_hook=None, # (step, xb, idx) -> (xb, weights|None), see `train_bank`
                 code_hook=None, # (step, z, members) -> z, see `train_bank`
                 on_bank=None, # called with every new bank before it trains
+                on_log=None, # (step, rows) at every history log point; each row names its SAE (`config_id`)
                 retry_failed:bool=False, # retrain SAEs a previous run marked failed
                )->pd.DataFrame: # `list_saes(out_dir)`
     "Train (or resume) a grid of SAEs on one layer of an activation store, bank by bank."
-    st = _store(store)
-    layer = st.check_layer(layer)
-    grid = sweep_grid(sae_type, preset, hidden, lams, k_fracs, seeds)
-    P = PRESETS[preset]
-    s = settings or TrainSettings()
-    s = TrainSettings(**{**asdict(s), 'lr': lr if lr is not None else P['lr'] if settings is None else s.lr,
-                         'epochs': epochs if epochs is not None else P['epochs'] if settings is None else s.epochs,
-                         'batch_size': batch_size if batch_size is not None else P['batch_size'] if settings is None else s.batch_size}).check()
-    out = Path(out_dir or f"logs_{sae_type}_sae")
-    dev = resolve_device(device)
-    sweep = dict(store=str(Path(st.path).resolve()), store_checksum=st.checksum, layer=layer, sae_type=sae_type, preset=preset,
-                 train=asdict(s), package_version=sae_concept_dynamics.__version__)
-    if (out/'sweep.json').exists():
-        old = read_sweep(out)
-        if old.get('store_checksum') != st.checksum:
-            raise InputError(f"--out_dir {out} holds a sweep over another activation store (checksum {old.get('store_checksum')}, this one {st.checksum}): choose another --out_dir")
-        if _sweep_settings(old) != _sweep_settings(sweep):
-            diff = [k for k in ('layer', 'sae_type', 'train') if old.get(k) != sweep[k]]
-            raise InputError(f"--out_dir {out} holds a sweep with other settings ({', '.join(diff)} differ): choose another --out_dir or repeat its settings")
-        prev = pd.DataFrame(old.get('grid', []))
-        grid_all = pd.concat([prev, grid]).drop_duplicates('config_id') if len(prev) else grid
-    else: grid_all = grid
-    out.mkdir(parents=True, exist_ok=True)
-    write_json({**sweep, 'grid': json.loads(grid_all.to_json(orient='records'))}, out/'sweep.json')
-    x_raw = st.get(layer, 'train', dev); x_test = st.get(layer, 'test', dev)
+    st = _store(store); layer = st.check_layer(layer)
+    grid, s = sweep_grid(sae_type, preset, hidden, lams, k_fracs, seeds), _sweep_train_settings(preset, settings, lr, epochs, batch_size)
+    out, dev = Path(out_dir or f"logs_{sae_type}_sae"), resolve_device(device)
+    _open_sweep(out, dict(store=str(Path(st.path).resolve()), store_checksum=st.checksum, layer=layer, sae_type=sae_type, preset=preset,
+                          train=asdict(s), package_version=sae_concept_dynamics.__version__), grid)
+    x_raw, x_test = st.get(layer, 'train', dev), st.get(layer, 'test', dev)
     c = input_scale(x_raw) if s.normalize else 1.
-    x = x_raw * c
-    todo = []
-    for _, r in grid.iterrows():
-        d = out/r.config_id
-        if (d/'final.pt').exists(): continue
-        if not retry_failed and (d/'config.json').exists() and read_json(d/'config.json').get('status') == 'failed': continue
-        todo.append(r)
-    todo = pd.DataFrame(todo, columns=grid.columns)
-    spe = steps_per_epoch(len(x), s.batch_size)
+    x, todo = x_raw * c, _todo(grid, out, retry_failed)
     groups = list(todo.groupby(['hidden', 'seed'], sort=False)) if len(todo) else []
-    bar = tqdm(total=max(1, len(groups) * s.epochs * spe), desc=f"{sae_type} sweep", unit='step', disable=not progress)
+    bar = tqdm(total=max(1, len(groups) * s.epochs * steps_per_epoch(len(x), s.batch_size)), desc=f"{sae_type} sweep", unit='step', disable=not progress)
+    info = dict(layer=layer, lr=s.lr, epochs=s.epochs, batch_size=s.batch_size, input_scale=c, settings=asdict(s), store_checksum=st.checksum)
     for (h, seed), rows in groups:
-        rows = rows.reset_index(drop=True)
-        bar.set_postfix_str(f"hidden {h} seed {seed}: {len(rows)} SAEs")
-        bank = SAEBank(x.shape[1], int(h), activation=SAE_TYPES[sae_type], lams=list(rows.lam) if sae_type in ('vanilla', 'jumprelu') else None,
-                       ks=list(rows.k) if sae_type in ('topk', 'batchtopk') else None, seeds=int(seed), n_members=len(rows),
-                       decoder_constraint=s.decoder_constraint, aux_coef=s.aux_coef, dead_rows=s.dead_rows or len(x), device=dev)
-        bank.init_b_dec(x, s.b_dec_init)
+        rows = rows.reset_index(drop=True); bar.set_postfix_str(f"hidden {h} seed {seed}: {len(rows)} SAEs")
+        bank, dirs, t0 = _group_bank(rows, sae_type, x, s, dev), [out/cid for cid in rows.config_id], time.time()
         if on_bank is not None: on_bank(bank)
-        dirs = [out/cid for cid in rows.config_id]
-        for i, d in enumerate(dirs):  # an interrupted earlier attempt leaves stale snapshots: start clean
-            if (d/'snapshots').exists(): shutil.rmtree(d/'snapshots')
-            (d/'history.csv').unlink(missing_ok=True)
-            write_json(dict(json.loads(rows.iloc[[i]].to_json(orient='records'))[0], layer=layer, lr=s.lr, epochs=s.epochs, batch_size=s.batch_size, input_scale=c,
-                            settings=asdict(s), status='running', store_checksum=st.checksum), d/'config.json')
-        def snapshot(step, b, failed={}):
-            for i, d in enumerate(dirs):
-                if not torch.isfinite(b.W_dec[i]).all(): continue
-                m = b.member(i).fold_input_scale(c)
-                save_torch(dict(m.checkpoint(), step=step, input_scale=c), d/'snapshots'/f'step_{step:06d}.pt')
-        t0 = time.time()
-        res = train_bank(bank, x, s, seed=int(seed), batch_hook=batch_hook, code_hook=code_hook, on_snapshot=snapshot, bar=bar)
-        for i, d in enumerate(dirs):
-            cfg = read_json(d/'config.json')
-            _write_history(res['history'][i], d/'history.csv')
-            if i in res['failed']:
-                write_json(dict(cfg, status='failed', reason=res['failed'][i]), d/'config.json')
-                if progress: tqdm.write(f"{rows.config_id[i]}: failed ({res['failed'][i]}); the other SAEs trained on")
-                continue
-            m = bank.member(i).fold_input_scale(c)
-            write_json(dict(cfg, status='done', steps=res['steps'], wall_seconds=round(time.time() - t0, 2),
-                            train=_final_metrics(m, x_raw), test=_final_metrics(m, x_test)), d/'config.json')
-            save_torch(dict(m.checkpoint(), step=res['steps'], input_scale=c), d/'final.pt')
+        _start_configs(dirs, rows, info)
+        res = train_bank(bank, x, s, seed=int(seed), batch_hook=batch_hook, code_hook=code_hook, on_snapshot=_snapshotter(dirs, c),
+                         on_log=_member_logger(on_log, list(rows.config_id)), bar=bar)
+        _finish_configs(bank, res, dirs, list(rows.config_id), c, x_raw, x_test, time.time() - t0, progress)
     bar.close()
     return list_saes(out)
 
+# %% ../nbs/04_training.ipynb #fe7ef33e
 def init_sweep(store, # ActivationStore or its path
                sae_type:str='vanilla', out_dir=None, layer:str=None, preset:str='quick', # as in `train_sweep`
                hidden=None, lams=None, k_fracs=None, seeds=None, device='auto', progress:bool=True,
@@ -351,14 +389,21 @@ def load_sae(config_dir, # one SAE's folder
     return SAEBank.from_checkpoint(load_torch(f), device=device).eval()
 
 # %% ../nbs/04_training.ipynb #8883c241
-@command
+def sweep_summary(tab:pd.DataFrame, # `list_saes` of a sweep
+                  out_dir, # the sweep folder
+                 )->str: # one line: SAEs done, where, and which failed
+    "The line `sae_trainer` prints when a sweep ends."
+    failed = tab.config_id[tab.status == 'failed'] if len(tab) else []
+    return f"{(tab.status == 'done').sum() if len(tab) else 0}/{len(tab)} SAEs done in {out_dir}" + (f"; failed: {', '.join(failed)}" if len(failed) else '')
+
+@command(aliases={'ks': 'k_fracs'})
 def sae_trainer(log_dir:str='data/activations', # the activation store (written by mnist_activation_logger)
                 sae_type:str='vanilla', # vanilla, topk, batchtopk or jumprelu
                 layer:str=None, # store layer (default: the store's default layer)
                 preset:str='quick', # quick or seed
                 hidden:str=None, # comma-separated widths (default: the preset's)
                 lambdas:str=None, # comma-separated L1 (vanilla) / L0 (jumprelu) coefficients
-                ks:str=None, # comma-separated k fractions of hidden in (0, 1] (topk, batchtopk)
+                k_fracs:str=None, # comma-separated k fractions of hidden in (0, 1] (topk, batchtopk); --ks is an alias
                 epochs:int=None, # passes over the training split (0: untrained SAEs)
                 batch_size:int=None, # rows per step
                 lr:float=None, # Adam learning rate
@@ -366,21 +411,9 @@ def sae_trainer(log_dir:str='data/activations', # the activation store (written 
                 out_dir:str=None, # sweep folder (default logs_<sae_type>_sae)
                 device:str='auto', # auto, cpu or cuda
                 quiet:bool=False, # no progress bar
-                ablate_concept:str=None, # concept to ablate while training (e.g. digit_4); see the ablation chapter
-                ablate_mode:str='data', # data (drop its samples), erase (LEACE) or latent (zero its selective latents)
-                ablate_from:int=0, # first ablated step
-                ablate_until:int=None, # first step no longer ablated (default: never lifted)
-               ):
+               )->pd.DataFrame: # `list_saes(out_dir)`
     "Train a sweep of SAEs on an activation store; rerun the same command to resume."
-    if ablate_concept:  # ablated SAEs get their own sweep folder beside the unablated one (chapter 09)
-        from sae_concept_dynamics.ablation import train_ablated_sweep
-        tab = train_ablated_sweep(log_dir, sae_type, out_dir, ablate_concept, ablate_mode, ablate_from, ablate_until, layer=layer,
-                                  device=device, preset=preset, hidden=hidden, lams=lambdas, k_fracs=ks, epochs=epochs, lr=lr,
-                                  batch_size=batch_size, seeds=seeds, progress=not quiet)
-        out_dir = out_dir or f'logs_{sae_type}_sae_ablate_{ablate_concept}_{ablate_mode}'
-    else:
-        tab = train_sweep(log_dir, sae_type, out_dir, layer, preset, hidden, lambdas, ks, epochs=epochs, lr=lr, batch_size=batch_size,
-                          seeds=seeds, device=device, progress=not quiet)
-    print(f"{(tab.status == 'done').sum()}/{len(tab)} SAEs done in {out_dir or f'logs_{sae_type}_sae'}"
-          + (f"; failed: {', '.join(tab.config_id[tab.status == 'failed'])}" if (tab.status == 'failed').any() else ''))
+    tab = train_sweep(log_dir, sae_type, out_dir, layer, preset, hidden, lambdas, k_fracs, epochs=epochs, lr=lr, batch_size=batch_size,
+                      seeds=seeds, device=device, progress=not quiet)
+    print(sweep_summary(tab, out_dir or f'logs_{sae_type}_sae'))
     return tab
