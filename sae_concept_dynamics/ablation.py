@@ -16,17 +16,20 @@ import torch
 import torch.nn.functional as F
 from tqdm.auto import tqdm
 
-from .core import InputError, command, atomic_path, write_json, read_json, resolve_device
+from .core import InputError, command, atomic_path, write_json, read_json, write_csv, resolve_device, parse_list, writable_dir
 from .activations import ActivationStore, splice_forward
 from .metrics import reconstruction_metrics, oracle_fidelity, concept_auc, best_latent
 from .probes import probe_folds, probe_table
 from .sae import SAEBank, input_scale
+from .training import SAE_TYPES, TrainSettings, train_bank, train_sweep, steps_per_epoch, sweep_summary
+from . import training
+from .infer import sae_outputs
 
 # %% auto #0
 __all__ = ['ABLATION_MODES', 'MEASURES', 'SUMMARY_SCORES', 'LeaceEraser', 'fit_leace', 'mean_difference_eraser',
            'AblationSchedule', 'AblationHooks', 'ablation_hooks', 'train_with_ablation', 'measure_bank',
            'confusable_concepts', 'ablation_summary', 'snapshot_schedule', 'run_ablation_experiment', 'ablation_figure',
-           'ablation_report_section', 'sae_ablation', 'train_ablated_sweep']
+           'ablation_report_section', 'sae_ablation', 'train_ablated_sweep', 'sae_trainer']
 
 # %% ../nbs/09_ablation.ipynb #99aa9aee
 @dataclass
@@ -135,18 +138,13 @@ def batch_hook(self:AblationHooks, step:int, # training step about to run
     return xb, torch.where(pos, torch.full_like(xb[:, 0], sc.weight), torch.ones_like(xb[:, 0]))
 
 # %% ../nbs/09_ablation.ipynb #bf9a18b3
-@torch.no_grad()
-def _codes(bank, x, batch_size=4096):
-    return torch.cat([bank.encode(x[i:i + batch_size]) for i in range(0, len(x), batch_size)], -2)
-
 @patch
 @torch.no_grad()
 def select_latents(self:AblationHooks, bank, # the SAE bank being trained
                    max_rows:int=2000, # training rows scored (the first ones), to keep this quick
                   )->torch.Tensor: # (S, H) bool mask of the latents removed
     "Choose the latents selective for the concept now: AUC on the training split above threshold, at least `min_latents`."
-    z = _codes(bank, self.x_train[:max_rows])
-    if z.ndim == 2: z = z[None]
+    z = sae_outputs(bank, self.x_train[:max_rows])[0]
     auc = concept_auc(z, self.concept_train[:max_rows, None].to(z.device))[..., 0].nan_to_num(0.)  # (S, H)
     mask = auc > self.schedule.threshold
     top = auc.topk(min(self.schedule.min_latents, auc.shape[-1]), dim=-1).indices
@@ -197,30 +195,17 @@ def train_with_ablation(bank:SAEBank, # SAE bank, trained in place
                         snapshot_steps=(), # steps at which to call `on_snapshot`
                         on_snapshot=None, # called as on_snapshot(step, bank), the bank in eval mode
                         progress:bool=False, # show a progress bar
-                       )->list: # the loss of every step (summed over members)
-    "Train an SAE bank on `x_train` for `steps` updates, applying an ablation's hooks."
+                       )->dict: # `train_bank`'s result: history, failed, steps
+    "Train an SAE bank on `x_train` for `steps` updates through `train_bank`, applying an ablation's hooks."
     if steps < 1 or batch_size < 1: raise InputError(f"steps ({steps}) and batch_size ({batch_size}) must be positive")
     if hooks is not None and hooks.schedule.mode == 'latent' and hooks.bank is None: hooks.attach(bank)
-    opt = torch.optim.Adam(bank.parameters(), lr=lr, foreach=True)
-    g = torch.Generator().manual_seed(seed)
-    N, snaps, losses = len(x_train), set(int(s) for s in snapshot_steps), []
-    order, pos = torch.randperm(N, generator=g), 0
-    def snapshot(step):
-        if step in snaps and on_snapshot:
-            bank.eval(); on_snapshot(step, bank); bank.train()
-    snapshot(0)
-    for step in tqdm(range(steps), disable=not progress, desc='ablation training', leave=False):
-        if pos + batch_size > N: order, pos = torch.randperm(N, generator=g), 0
-        idx = order[pos:pos + batch_size]; pos += batch_size
-        xb, w = x_train[idx.to(x_train.device)], None
-        if hooks is not None: xb, w = hooks.batch_hook(step, xb, idx)
-        hook = (lambda z, step=step: hooks.code_hook(step, z)) if hooks is not None else None
-        loss = bank.loss(xb, weights=w, code_hook=hook)['loss'].sum()
-        opt.zero_grad(set_to_none=True); loss.backward()
-        bank.remove_parallel_grads(); opt.step(); bank.normalize_decoder()
-        losses.append(loss.item())
-        snapshot(step + 1)
-    return losses
+    def snapshot(step, b):
+        b.eval(); on_snapshot(step, b); b.train()
+    s = TrainSettings(lr=lr, batch_size=batch_size, epochs=math.ceil(steps / steps_per_epoch(len(x_train), batch_size)))
+    with tqdm(total=steps, disable=not progress, desc='ablation training', leave=False) as bar:
+        return train_bank(bank, x_train, s, seed=seed, batch_hook=None if hooks is None else hooks.batch_hook,
+                          code_hook=None if hooks is None else hooks.code_hook, on_snapshot=snapshot if on_snapshot else None,
+                          bar=bar, steps=steps, snapshots=snapshot_steps)
 
 # %% ../nbs/09_ablation.ipynb #12b41752
 MEASURES = ('auc_best_latent', 'auc_probe', 'auc_ksparse', 'fvu', 'l0', 'acc_recon', 'acc_class')
@@ -250,7 +235,7 @@ def measure_bank(bank, # SAE bank
     bad = [c for c in probe_concepts if c not in names]
     if bad: raise InputError(f"probe concept(s) {bad} not in the store: use some of {', '.join(names)}")
     def codes(x):
-        z = _codes(bank, x * scale)
+        z = sae_outputs(bank, x * scale)[0]
         return z if mask is None else z.masked_fill(mask[:, None].to(z.device), 0.)
     z_tr, z_te = codes(t['x_tr']), codes(t['x_te'])
     xh_te = bank.decode(z_te) / scale
@@ -357,7 +342,42 @@ def snapshot_schedule(steps:int, # total updates
     if until_step is not None: pts |= set(np.linspace(until_step, steps, 3).round().astype(int).tolist())
     return sorted(p for p in pts if 0 <= p <= steps)
 
-# %% ../nbs/09_ablation.ipynb #f5f67b41
+# %% ../nbs/09_ablation.ipynb #a0c998fb
+def _experiment_window(steps:int, from_step:int=None, until_step:int=None, concept:str='', weight:float=0.)->tuple:
+    "The ablation window (from_step, until_step) with its defaults (a third to two thirds of training), validated."
+    if steps < 1: raise InputError(f"--steps {steps} must be at least 1")
+    from_step = steps // 3 if from_step is None else from_step
+    until_step = 2 * steps // 3 if until_step is None else (None if until_step < 0 else until_step)
+    AblationSchedule(concept, 'data', from_step, until_step, weight=weight)   # validates the window
+    if from_step >= steps: raise InputError(f"--ablate_from {from_step} must be below --steps {steps}")
+    return from_step, until_step
+
+def _experiment_lists(store:ActivationStore, concept:str, modes, seeds, sae_type:str)->tuple:
+    "Validated modes, seeds and SAE activation of an experiment."
+    if concept not in store.concept_names: raise InputError(f"--concept {concept!r} is not in the store: use one of {', '.join(store.concept_names)}")
+    modes = list(parse_list(modes, str, '--modes'))
+    bad = [m for m in modes if m not in ABLATION_MODES]
+    if bad: raise InputError(f"ablation mode(s) {bad} unknown: use some of {', '.join(ABLATION_MODES)}")
+    seeds = list(parse_list(seeds, int, '--seeds'))
+    if not seeds or min(seeds) < 0: raise InputError("--seeds: give at least one seed, each >= 0, e.g. --seeds 0,1,2")
+    activation = SAE_TYPES.get(sae_type, sae_type if sae_type == 'relu' else None)
+    if activation is None: raise InputError(f"--sae_type {sae_type!r} is unknown: use one of {', '.join(SAE_TYPES)}")
+    return modes, seeds, activation
+
+# %% ../nbs/09_ablation.ipynb #454c6e18
+def _run_mode(mode:str, ctx:dict, frames:list):
+    "Train the control or one ablation mode's bank, appending its measures at every snapshot to `frames`."
+    c = ctx
+    bank = SAEBank(c['xs'].shape[1], c['hidden'], activation=c['activation'], lams=c['lam'], ks=c['k_active'], seeds=c['seeds'], device=c['dev']).init_b_dec(c['xs'])
+    hooks = None if mode == 'control' else AblationHooks(AblationSchedule(c['concept'], mode, c['from_step'], c['until_step'], weight=c['weight'], threshold=c['threshold']), c['xs'], c['col'])
+    def on_snapshot(step, bank):
+        on = hooks is not None and hooks.schedule.mode == 'latent' and step > 0 and hooks.active(step - 1)
+        m = measure_bank(bank, c['store'], c['layer'], c['scale'], mask=hooks.mask if on else None,
+                         probe_concepts=[c['concept']] if step in c['probe_steps'] else [], k=c['k'], cache=c['cache'])
+        frames.append(m.assign(mode=mode, step=step, seed=m.member.map(dict(enumerate(c['seeds'])))))
+    train_with_ablation(bank, c['xs'], hooks, c['steps'], c['batch_size'], c['lr'], seed=c['seeds'][0], snapshot_steps=c['snaps'], on_snapshot=on_snapshot)
+
+# %% ../nbs/09_ablation.ipynb #2ebacf55
 def run_ablation_experiment(store, # ActivationStore or its folder
                             out_dir, # folder for experiment.json, measures.csv, summary.csv
                             concept:str='digit_4', # the concept removed
@@ -368,7 +388,7 @@ def run_ablation_experiment(store, # ActivationStore or its folder
                             until_step:int=None, # first step no longer ablated (default: 2 * steps // 3; -1: never lifted)
                             layer:str=None, # layer the SAEs read (default: the store's default)
                             hidden:int=256, # latents per SAE
-                            sae_type:str='relu', # SAE activation: relu (L1), topk, batchtopk or jumprelu
+                            sae_type:str='vanilla', # vanilla (L1), topk, batchtopk or jumprelu
                             lam:float=3e-2, # sparsity strength on unit-scaled activations (relu, jumprelu)
                             k_active:int=None, # active latents per input (topk, batchtopk; default hidden // 16)
                             batch_size:int=256, lr:float=1e-3, # training
@@ -383,46 +403,29 @@ def run_ablation_experiment(store, # ActivationStore or its folder
                            )->pd.DataFrame: # the summary (one row per mode, seed and AUC measure)
     "Ablate `concept` from SAEs during training in every mode, beside a control, across seeds; write and return the summary."
     store = store if isinstance(store, ActivationStore) else ActivationStore(store)
-    out_dir = Path(out_dir)
-    layer = store.check_layer(layer)
-    if concept not in store.concept_names: raise InputError(f"--concept {concept!r} is not in the store: use one of {', '.join(store.concept_names)}")
-    modes = [modes] if isinstance(modes, str) else list(modes)
-    bad = [m for m in modes if m not in ABLATION_MODES]
-    if bad: raise InputError(f"ablation mode(s) {bad} unknown: use some of {', '.join(ABLATION_MODES)}")
-    seeds = [int(s) for s in ([seeds] if isinstance(seeds, int) else seeds)]
-    if not seeds: raise InputError("no seeds given: pass at least one, e.g. --seeds 0,1,2")
-    from_step = steps // 3 if from_step is None else from_step
-    until_step = 2 * steps // 3 if until_step is None else (None if until_step < 0 else until_step)
-    AblationSchedule(concept, 'data', from_step, until_step, weight=weight)   # validates the window
-    if from_step >= steps: raise InputError(f"--ablate_from {from_step} must be below --steps {steps}")
+    out_dir, layer = Path(out_dir), store.check_layer(layer)
+    modes, seeds, activation = _experiment_lists(store, concept, modes, seeds, sae_type)
+    from_step, until_step = _experiment_window(steps, from_step, until_step, concept, weight)
     settings = dict(store=str(store.path), checksum=store.checksum, layer=layer, concept=concept, modes=modes, seeds=seeds,
                     steps=steps, from_step=from_step, until_step=until_step, hidden=hidden, sae_type=sae_type, lam=lam, k_active=k_active, batch_size=batch_size,
-                    lr=lr, weight=weight, threshold=threshold, k=k, probe_every_snapshot=probe_every_snapshot, n_snapshots=n_snapshots)
+                    lr=lr, weight=weight, threshold=threshold, k=k, probe_every_snapshot=probe_every_snapshot, n_snapshots=n_snapshots, trainer='train_bank')
     if not overwrite and (out_dir/'summary.csv').exists() and (out_dir/'experiment.json').exists():
-        if read_json(out_dir/'experiment.json', 'ablation experiment record').get('settings') == settings:
-            return pd.read_csv(out_dir/'summary.csv')
-    t0 = time.time()
-    dev = resolve_device(device)
-    x = store.get(layer, 'train', dev); scale = input_scale(x); xs = x * scale
-    col = store.concepts('train', dev)[:, store.concept_names.index(concept)]
-    snaps, cache, frames = snapshot_schedule(steps, from_step, until_step, n_snapshots), {}, []
-    probe_steps = set(snaps) if probe_every_snapshot else {from_step, steps, steps if until_step is None else until_step}
-    for mode in tqdm(['control'] + modes, disable=not progress, desc=f'ablating {concept}'):
-        bank = SAEBank(xs.shape[1], hidden, activation=sae_type, lams=lam, ks=k_active, seeds=seeds, device=dev).init_b_dec(xs)
-        hooks = None if mode == 'control' else AblationHooks(AblationSchedule(concept, mode, from_step, until_step, weight=weight, threshold=threshold), xs, col)
-        def on_snapshot(step, bank, hooks=hooks, mode=mode):
-            on = hooks is not None and hooks.schedule.mode == 'latent' and step > 0 and hooks.active(step - 1)
-            m = measure_bank(bank, store, layer, scale, mask=hooks.mask if on else None,
-                             probe_concepts=[concept] if step in probe_steps else [], k=k, cache=cache)
-            frames.append(m.assign(mode=mode, step=step, seed=m.member.map(dict(enumerate(seeds)))))
-        train_with_ablation(bank, xs, hooks, steps, batch_size, lr, seed=seeds[0], snapshot_steps=snaps, on_snapshot=on_snapshot)
+        if read_json(out_dir/'experiment.json', 'ablation experiment record').get('settings') == settings: return pd.read_csv(out_dir/'summary.csv')
+    writable_dir(out_dir)
+    t0, dev = time.time(), resolve_device(device)
+    x = store.get(layer, 'train', dev); scale = input_scale(x)
+    snaps = snapshot_schedule(steps, from_step, until_step, n_snapshots)
+    ctx = dict(store=store, layer=layer, concept=concept, seeds=seeds, steps=steps, from_step=from_step, until_step=until_step, hidden=hidden,
+               activation=activation, lam=lam, k_active=k_active, batch_size=batch_size, lr=lr, weight=weight, threshold=threshold, k=k,
+               dev=dev, xs=x * scale, scale=scale, col=store.concepts('train', dev)[:, store.concept_names.index(concept)], snaps=snaps, cache={},
+               probe_steps=set(snaps) if probe_every_snapshot else {from_step, steps, steps if until_step is None else until_step})
+    frames = []
+    for mode in tqdm(['control'] + modes, disable=not progress, desc=f'ablating {concept}'): _run_mode(mode, ctx, frames)
     measures = pd.concat(frames, ignore_index=True)[['mode', 'step', 'member', 'seed', 'measure', 'concept', 'value']]
     near = confusable_concepts(store, concept, layer=layer)
     summary = ablation_summary(measures, concept, from_step, until_step, near=near)
     summary.insert(2, 'seed', summary.member.map(dict(enumerate(seeds))))
-    out_dir.mkdir(parents=True, exist_ok=True)
-    for name, df in (('measures', measures), ('summary', summary)):
-        with atomic_path(out_dir/f'{name}.csv') as tmp: df.to_csv(tmp, index=False)
+    write_csv(measures, out_dir/'measures.csv'); write_csv(summary, out_dir/'summary.csv')
     write_json(dict(settings=settings, near=near, snapshots=snaps, scale=scale, wall_seconds=round(time.time() - t0, 2)), out_dir/'experiment.json')
     return summary
 
@@ -480,7 +483,7 @@ def ablation_report_section(out_dir, # folder written by `run_ablation_experimen
     link = Path(__import__('os').path.relpath(fig_path, Path(rel_to) if rel_to is not None else fig_dir))
     lifted = f"lifted at step {st['until_step']}" if st['until_step'] is not None else "never lifted"
     lines = ([f"## {title}", ""] if title else []) + [
-             f"Target concept **`{st['concept']}`**. SAEs ({st.get('sae_type', 'relu')}, {st['hidden']} latents, sparsity {st['lam'] if st.get('sae_type', 'relu') in ('relu', 'jumprelu') else 'k=' + str(st.get('k_active'))}) on layer `{st['layer']}`, trained {st['steps']} steps; "
+             f"Target concept **`{st['concept']}`**. SAEs ({st.get('sae_type', 'vanilla')}, {st['hidden']} latents, sparsity {st['lam'] if st.get('sae_type', 'vanilla') in ('vanilla', 'relu', 'jumprelu') else 'k=' + str(st.get('k_active'))}) on layer `{st['layer']}`, trained {st['steps']} steps; "
              f"`{st['concept']}` ablated from step {st['from_step']}, {lifted}; modes {', '.join(st['modes'])} beside an unablated control; "
              f"seeds {', '.join(map(str, st['seeds']))} (mean ± sd across seeds). The oracle confuses `{st['concept']}` most with {', '.join(f'`{n}`' for n in near) or 'n/a'} (the *near* concepts). "
              "Positive numbers are damage: AUC lost by the target (drop) or by the other concepts (off-target, ablated vs control at the end of the window); "
@@ -497,8 +500,6 @@ def ablation_report_section(out_dir, # folder written by `run_ablation_experimen
     return "\n".join(lines), [fig_path]
 
 # %% ../nbs/09_ablation.ipynb #aa7e6f6b
-def _csv(v, cast=str): return [cast(x) for x in str(v).split(',') if x.strip() != ''] if isinstance(v, str) else list(v)
-
 @command
 def sae_ablation(log_dir:str='data/activations', # the activation store (written by mnist_activation_logger)
                  out_dir:str='logs_ablation', # folder for the experiment's results
@@ -510,17 +511,19 @@ def sae_ablation(log_dir:str='data/activations', # the activation store (written
                  ablate_until:int=None, # first step no longer ablated (default: 2 * steps // 3; -1: never lifted)
                  layer:str=None, # layer the SAEs read (default: the store's default)
                  hidden:int=256, # latents per SAE
-                 sae_type:str='relu', # relu (L1), topk, batchtopk or jumprelu
+                 sae_type:str='vanilla', # vanilla (L1), topk, batchtopk or jumprelu
                  lam:float=3e-2, # sparsity strength on unit-scaled activations (relu, jumprelu)
                  k_active:int=None, # active latents per input (topk, batchtopk; default hidden // 16)
                  device:str='auto', # auto, cpu or cuda
                  overwrite:bool=False, # train again even if results with these settings exist
-                ):
+                 quiet:bool=False, # no progress bars
+                )->pd.DataFrame: # the summary
     "Remove a concept from SAEs during training (data, erase, latent), beside a control, and measure the damage."
-    try: seed_list = _csv(seeds, int)
-    except ValueError: raise InputError(f"--seeds {seeds!r} must be comma-separated integers, e.g. 0,1,2") from None
-    s = run_ablation_experiment(log_dir, out_dir, concept, _csv(modes), seed_list, steps, ablate_from, ablate_until, layer,
-                                hidden, sae_type, lam, k_active, device=device, overwrite=overwrite)
+    if hidden < 1: raise InputError(f"--hidden {hidden} must be at least 1")
+    if not lam > 0: raise InputError(f"--lam {lam} must be > 0")
+    if k_active is not None and not 1 <= k_active <= hidden: raise InputError(f"--k_active {k_active} must be between 1 and --hidden {hidden}")
+    s = run_ablation_experiment(log_dir, out_dir, concept, modes, seeds, steps, ablate_from, ablate_until, layer,
+                                hidden, sae_type, lam, k_active, device=device, overwrite=overwrite, progress=not quiet)
     md, figs = ablation_report_section(out_dir)
     cols = ['target_drop', 'target_drop_vs_control', 'off_target', 'off_target_near', 'recovery']
     print(s[s.measure == 'auc_best_latent'].groupby('mode', sort=False)[cols].agg(['mean', 'std']).round(3).to_string())
@@ -542,7 +545,6 @@ def train_ablated_sweep(store, # ActivationStore or its folder
                         **kw, # passed to `train_sweep` (preset, hidden, lams, k_fracs, epochs, lr, batch_size, seeds, progress, settings)
                        )->pd.DataFrame: # `list_saes(out_dir)`
     "Train a sweep of SAEs with a concept ablated, in its own folder, recording the ablation."
-    from sae_concept_dynamics.training import train_sweep
     store = store if isinstance(store, ActivationStore) else ActivationStore(store)
     out = Path(out_dir or f"logs_{sae_type}_sae_ablate_{concept}_{mode}")
     rec = dict(concept=concept, mode=mode, from_step=int(from_step), until_step=None if until_step is None else int(until_step), weight=float(weight), threshold=float(threshold))
@@ -555,3 +557,35 @@ def train_ablated_sweep(store, # ActivationStore or its folder
                            device=resolve_device(device), weight=weight, threshold=threshold)
     write_json(rec, out/'ablation.json')
     return train_sweep(store, sae_type, out, layer, device=device, batch_hook=hooks.batch_hook, code_hook=hooks.code_hook, on_bank=hooks.attach, **kw)
+
+# %% ../nbs/09_ablation.ipynb #52024c50
+@command(aliases={'ks': 'k_fracs'})
+def sae_trainer(log_dir:str='data/activations', # the activation store (written by mnist_activation_logger)
+                sae_type:str='vanilla', # vanilla, topk, batchtopk or jumprelu
+                layer:str=None, # store layer (default: the store's default layer)
+                preset:str='quick', # quick or seed
+                hidden:str=None, # comma-separated widths (default: the preset's)
+                lambdas:str=None, # comma-separated L1 (vanilla) / L0 (jumprelu) coefficients
+                k_fracs:str=None, # comma-separated k fractions of hidden in (0, 1] (topk, batchtopk); --ks is an alias
+                epochs:int=None, # passes over the training split (0: untrained SAEs)
+                batch_size:int=None, # rows per step
+                lr:float=None, # Adam learning rate
+                seeds:str=None, # comma-separated seeds
+                out_dir:str=None, # sweep folder (default logs_<sae_type>_sae, or logs_<sae_type>_sae_ablate_<concept>_<mode>)
+                device:str='auto', # auto, cpu or cuda
+                quiet:bool=False, # no progress bar
+                ablate_concept:str=None, # concept to ablate while training (e.g. digit_4)
+                ablate_mode:str='data', # data (drop its samples), erase (LEACE) or latent (zero its selective latents)
+                ablate_from:int=0, # first ablated step
+                ablate_until:int=None, # first step no longer ablated (default: never lifted)
+               )->pd.DataFrame: # `list_saes(out_dir)`
+    "Train a sweep of SAEs on an activation store, optionally with a concept ablated; rerun the same command to resume."
+    kw = dict(log_dir=log_dir, sae_type=sae_type, layer=layer, preset=preset, hidden=hidden, lambdas=lambdas, k_fracs=k_fracs, epochs=epochs,
+              batch_size=batch_size, lr=lr, seeds=seeds, out_dir=out_dir, device=device, quiet=quiet)
+    if not ablate_concept: return training.sae_trainer(**kw)
+    out_dir = out_dir or f'logs_{sae_type}_sae_ablate_{ablate_concept}_{ablate_mode}'
+    tab = train_ablated_sweep(log_dir, sae_type, out_dir, ablate_concept, ablate_mode, ablate_from, ablate_until, layer=layer,
+                              device=device, preset=preset, hidden=hidden, lams=lambdas, k_fracs=k_fracs, epochs=epochs, lr=lr,
+                              batch_size=batch_size, seeds=seeds, progress=not quiet)
+    print(sweep_summary(tab, out_dir))
+    return tab

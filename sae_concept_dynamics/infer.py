@@ -14,7 +14,8 @@ import pandas as pd
 import torch
 from tqdm.auto import tqdm
 
-from .core import InputError, command, atomic_path, write_json, read_json, resolve_device
+from .core import InputError, command, atomic_path, write_json, read_json, write_csv, resolve_device, parse_list
+from .training import list_saes, load_sae, read_sweep
 from .activations import ActivationStore
 from .metrics import (reconstruction_metrics, density_histogram, oracle_fidelity, concept_auc,
                                            selective_latents, best_latent)
@@ -133,8 +134,7 @@ def concept_report(sae, # SAE bank
     return evaluate_bank(sae, store, layer, **kw)['concepts']
 
 # %% ../nbs/07_infer.ipynb #d5e260eb
-def _write_csv(df, path):
-    with atomic_path(path) as tmp: df.to_csv(tmp, index=False)
+_write_csv = write_csv  # the core chapter's atomic CSV writer
 
 def _summary_line(sid, sa, names_sel, n_concepts):
     return (f"{sid}: L0 {sa['l0']:.1f}  FVU {sa['fvu']:.3f}  acc {sa['acc_recon']:.3f}/{sa['acc_clean']:.3f} (recon/clean)  "
@@ -208,12 +208,10 @@ def infer_saes(entries:pd.DataFrame, # one row per SAE: sae_id, layer (optional)
 # %% ../nbs/07_infer.ipynb #b87166a8
 def _sweep_store(sweep:dict, sae_dir, store):
     "The activation store a sweep was trained on (or `store`), checked against the sweep's checksum."
-    nested = next((sweep[k] for k in ('store', 'activation_store') if isinstance(sweep.get(k), dict)), {})
-    sweep = {**sweep, **{f'store_{k}' if k != 'store_path' else k: v for k, v in nested.items()}}
-    path = store if store is not None else next((sweep[k] for k in ('store', 'store_path', 'log_dir', 'activation_store') if isinstance(sweep.get(k), str)), None)
-    if path is None: raise InputError(f"sweep {sae_dir} does not name its activation store: pass --store")
+    path = store if store is not None else sweep.get('store')
+    if not isinstance(path, (str, Path, ActivationStore)): raise InputError(f"sweep {sae_dir}/sweep.json does not name its activation store (field 'store'): pass --store")
     st = path if isinstance(path, ActivationStore) else ActivationStore(path)
-    want = next((sweep[k] for k in ('store_checksum', 'checksum') if sweep.get(k)), None)
+    want = sweep.get('store_checksum')
     if want is not None and want != st.checksum:
         raise InputError(f"activation store {st.path} changed since sweep {sae_dir} was trained (checksum {st.checksum} != {want}): retrain the sweep or pass the original --store")
     return st
@@ -229,7 +227,6 @@ def infer_sweep(sae_dir, # sweep folder written by sae_trainer
     "Evaluate every finished SAE of a sweep and write the result tables to `<sae_dir>/results/`."
     sae_dir = Path(sae_dir)
     if not sae_dir.is_dir(): raise InputError(f"--log_dir {sae_dir} is not a folder: pass the SAE sweep folder written by sae_trainer")
-    from sae_concept_dynamics.training import list_saes, load_sae, read_sweep
     sweep = read_sweep(sae_dir)
     st = _sweep_store(sweep, sae_dir, store)
     table = list_saes(sae_dir)
@@ -241,23 +238,28 @@ def infer_sweep(sae_dir, # sweep folder written by sae_trainer
                       progress=progress, device=dev, backend=backend, **kw)
 
 # %% ../nbs/07_infer.ipynb #d6a1568a
-@command
+@command(aliases={'ks': 'probe_ks'})
 def sae_infer(log_dir:str='logs_vanilla_sae', # the SAE sweep folder written by sae_trainer
               store:str=None, # activation store (default: the one the sweep was trained on)
               backend:str='torch', # probe solver: torch (batched) or sklearn (reference)
               device:str='auto', # auto, cpu or cuda
               protocol:str='cv', # cv (stratified 5-fold) or holdout (stratified 80/20)
-              ks:str='1,2,5,10,20', # k-sparse probe sizes, comma-separated ('' for none)
+              probe_ks:str='1,2,5,10,20', # k-sparse probe sizes, comma-separated ('' for none); --ks is an alias
               targets:str='raw,codes,recon,residual', # probe targets, comma-separated
-              threshold:float=0.85, # AUC above which a latent is selective
+              threshold:float=0.85, # AUC above which a latent is selective, in [0.5, 1)
               overwrite:bool=False, # recompute SAEs already done
-             ):
+              quiet:bool=False, # no progress bar
+             )->dict: # the merged tables: saes, concepts, best_latents
     "Measure reconstruction, oracle fidelity and concept recovery of every finished SAE in a sweep."
     t0 = time.time()
-    try: ks_ = tuple(int(k) for k in ks.split(',') if k.strip())
-    except ValueError: raise InputError(f"--ks {ks!r} must be comma-separated integers, e.g. 1,2,5") from None
+    ks_ = parse_list(probe_ks, int, '--probe_ks')
+    if any(k < 1 for k in ks_): raise InputError(f"--probe_ks {list(ks_)}: every probe size must be >= 1")
+    tg = parse_list(targets, str, '--targets')
+    if not tg or any(t not in TARGETS for t in tg): raise InputError(f"--targets {targets!r}: use some of {', '.join(TARGETS)}")
+    if not 0.5 <= threshold < 1: raise InputError(f"--threshold {threshold} must be an AUC in [0.5, 1), e.g. 0.85")
+    if protocol not in ('cv', 'holdout'): raise InputError(f"--protocol {protocol!r} is unknown: use cv or holdout")
     if backend not in ('torch', 'sklearn'): raise InputError(f"--backend {backend!r} is unknown: use torch or sklearn")
     res = infer_sweep(log_dir, store, backend=backend, device=device, overwrite=overwrite, protocol=protocol, ks=ks_,
-                      targets=tuple(t.strip() for t in targets.split(',') if t.strip()), threshold=threshold)
+                      targets=tg, threshold=threshold, progress=not quiet)
     print(f"{len(res['saes'])} SAEs -> {Path(log_dir)/'results'} ({time.time()-t0:.1f}s)")
     return res

@@ -1,14 +1,28 @@
 """What every command-line test checks: run a console script of this package, and bad input ends in one `error:` line."""
-import subprocess, sys
+import re, subprocess, sys
 from pathlib import Path
 
 BIN = Path(sys.executable).parent
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def entry_points():
+    "Console script name -> 'module:function', as pyproject.toml of this checkout declares them."
+    txt = (ROOT/'pyproject.toml').read_text()
+    block = txt.split('[project.scripts]', 1)[1].split('\n[', 1)[0]
+    return dict(re.findall(r'^(\w+)\s*=\s*"([\w.]+:[\w.]+)"', block, re.M))
+
+
+def script(cmd):
+    "Python code that runs console script `cmd` of this checkout the way the installed script does (argv[0] is its name)."
+    mod, fn = entry_points()[cmd].split(':')
+    return f"import sys; sys.argv[0] = {cmd!r}; from {mod} import {fn}; sys.exit({fn}())"
 
 
 def run(cmd, *args, python=None):
-    "Run console script `cmd` (or, with `python`, that code under this interpreter) with CLI args; return (exit code, stdout, stderr)."
-    argv = [sys.executable, '-c', python] if python else [str(BIN/cmd)]
-    p = subprocess.run([*argv, *map(str, args)], capture_output=True, text=True, timeout=600)
+    "Run console script `cmd` of this checkout (or, with `python`, that code) with CLI args; return (exit code, stdout, stderr)."
+    argv = [sys.executable, '-c', python or script(cmd)]
+    p = subprocess.run([*argv, *map(str, args)], capture_output=True, text=True, timeout=600, cwd=ROOT)
     return p.returncode, p.stdout, p.stderr
 
 
