@@ -15,6 +15,7 @@ import pandas as pd
 import torch
 import torch.nn.functional as F
 from tqdm.auto import tqdm
+from matplotlib.figure import Figure
 
 from .core import InputError, command, atomic_path, write_json, read_json, write_csv, resolve_device, parse_list, writable_dir
 from .activations import ActivationStore, splice_forward
@@ -436,9 +437,8 @@ def ablation_figure(measures:pd.DataFrame, # measures.csv of an experiment
                     path=None, # PNG path (None: not saved)
                    ): # matplotlib Figure
     "Target AUC and mean off-target AUC over training, control vs each ablation mode."
-    import matplotlib; import matplotlib.pyplot as plt
     m = measures[measures.measure == 'auc_best_latent']
-    fig, axs = plt.subplots(1, 2, figsize=(10, 3.6), sharex=True)
+    fig = Figure(figsize=(10, 3.6)); axs = fig.subplots(1, 2, sharex=True)
     for mode, g in m.groupby('mode', sort=False):
         tgt = g[g.concept == concept].groupby('step').value
         off = g[g.concept != concept].groupby(['step', 'member']).value.mean().groupby('step')
@@ -453,7 +453,6 @@ def ablation_figure(measures:pd.DataFrame, # measures.csv of an experiment
     fig.tight_layout()
     if path is not None:
         with atomic_path(path) as tmp: fig.savefig(tmp, format='png', dpi=110)
-    plt.close(fig)
     return fig
 
 # %% ../nbs/09_ablation.ipynb #ad8f3ed6

@@ -7,6 +7,7 @@ Docs: https://sae-concept-dynamics.github.io/sae-concept-dynamics/explorer.html.
 # %% ../nbs/11_explorer.ipynb #01e2e300
 from __future__ import annotations
 import io
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
@@ -23,6 +24,7 @@ from fastcore.basics import patch
 from .core import InputError, read_json
 from .activations import ActivationStore
 from .metrics import concept_auc, best_latent, reconstruction_metrics
+from .training import load_sae, list_snapshots
 from .infer import sae_outputs
 from .analysis import (VERDICTS, retention_table, co_discard_matrix, discard_clusters, codes_concept_table,
                                            dynamics_curves, dynamics_summary)
@@ -69,8 +71,7 @@ def _store_for(sae_dir:Path, run:Path):
     f = sae_dir/'sweep.json'
     if f.exists():
         sw = read_json(f, 'sweep file')
-        p = next((sw[k] for k in ('store', 'store_path', 'log_dir', 'activation_store') if isinstance(sw.get(k), str)), None)
-        if p is None: p = next((sw[k].get('path') for k in ('store', 'activation_store') if isinstance(sw.get(k), dict)), None)
+        p = sw.get('store') if isinstance(sw.get('store'), str) else None   # the one key train_sweep writes
         for cand in ([Path(p), sae_dir/p, run/p] if p else []):
             if (cand/'manifest.json').exists(): return ActivationStore(cand)
     for m in sorted(run.rglob('manifest.json')):
@@ -84,12 +85,8 @@ def _sae_loaders(saes:pd.DataFrame):
     def config_dir(sid):
         r = saes[saes.sae_id == str(sid)].iloc[0]
         return Path(r.sae_dir)/str(r.config_id)
-    def load(sid, step=None):
-        from sae_concept_dynamics.training import load_sae
-        return load_sae(config_dir(sid), step=step)
-    def snapshots(sid):
-        from sae_concept_dynamics.training import list_snapshots
-        return sorted(list_snapshots(config_dir(sid)))
+    def load(sid, step=None): return load_sae(config_dir(sid), step=step)
+    def snapshots(sid): return sorted(list_snapshots(config_dir(sid)))
     return load, snapshots
 
 def read_run(path, # a run directory (pipeline output) or a single SAE sweep folder with results/
@@ -130,8 +127,26 @@ def read_run(path, # a run directory (pipeline output) or a single SAE sweep fol
 
 # %% ../nbs/11_explorer.ipynb #79ca05ef
 class _Explorer:
-    "Base of the explorers: holds `.widget`, `.fig` and an image widget showing the figure."
+    "Base of the explorers: `.widget`, `.fig`, an image widget showing the figure, `from_dir`, and the update guard."
     dpi = 72
+    _updating = False # True while the explorer changes its own widgets: observers then do not redraw
+
+    @classmethod
+    def _read(cls, path)->tuple: return (read_run(path),) # the constructor's leading arguments, read from a folder
+
+    @classmethod
+    def from_dir(cls, path, # a run directory or sweep folder with infer results (an ablation experiment for `AblationView`)
+                 **kw, # passed to the constructor
+                ):
+        "Open the explorer on a finished folder."
+        return cls(*cls._read(path), **kw)
+
+    @contextmanager
+    def _quiet(self):
+        "Change widgets without their observers redrawing: the update guard every explorer uses."
+        old, self._updating = self._updating, True
+        try: yield
+        finally: self._updating = old
     def _init_view(self, controls:list):
         self.image = W.Image(format='png')
         self.status = W.HTML()
@@ -185,16 +200,10 @@ class SweepExplorer(_Explorer):
         self.sparsity = W.Dropdown(description='λ / k')
         self.seed = W.Dropdown(description='seed')
         self._init_view([W.HBox([self.sae_type, self.width]), W.HBox([self.sparsity, self.seed])])
-        self._updating = True
-        self._refresh_options()
-        self._updating = False
+        with self._quiet(): self._refresh_options()
         for w in (self.sae_type, self.width, self.sparsity, self.seed): w.observe(self._changed, 'value')
         self.draw()
 
-    @classmethod
-    def from_dir(cls, path, **kw): # a run directory (or sweep folder) with infer results
-        "Open the explorer on a finished run directory."
-        return cls(read_run(path), **kw)
 
 # %% ../nbs/11_explorer.ipynb #3388b2bd
 @patch
@@ -211,9 +220,7 @@ def _refresh_options(self:SweepExplorer):
 @patch
 def _changed(self:SweepExplorer, change):
     if self._updating: return
-    self._updating = True
-    try: self._refresh_options()
-    finally: self._updating = False
+    with self._quiet(): self._refresh_options()
     self.draw()
 
 # %% ../nbs/11_explorer.ipynb #a04dfc2e
@@ -266,16 +273,11 @@ class LatentBrowser(_Explorer):
         self.concept = W.Dropdown(options=run.concept_names, description='concept')
         self.best = W.Button(description='most selective latent', tooltip='jump to the latent infer chose for this concept')
         self._init_view([W.HBox([self.sae, self.latent]), W.HBox([self.concept, self.best])])
-        self._updating = False
         self._load()
         self.sae.observe(self._sae_changed, 'value'); self.latent.observe(lambda _: self._redraw(), 'value')
         self.concept.observe(lambda _: self._redraw(), 'value'); self.best.on_click(self._to_best)
         self.draw()
 
-    @classmethod
-    def from_dir(cls, path, **kw): # a run directory (or sweep folder) with infer results
-        "Open the browser on a finished run directory."
-        return cls(read_run(path), **kw)
 
 # %% ../nbs/11_explorer.ipynb #670405ea
 @patch
@@ -295,9 +297,8 @@ def _load(self:LatentBrowser):
             mu = torch.stack([xt[y == c].mean(0) for c in range(int(y.max()) + 1)])
             self._means[layer] = mu - xt.mean(0)
     self.data = self._cache[sid]
-    self._updating = True
-    self.latent.max = self.data['z'].shape[1] - 1
-    self._updating = False
+    with self._quiet():
+        self.latent.max = self.data['z'].shape[1] - 1
 
 @patch
 def _sae_changed(self:LatentBrowser, change):
@@ -403,7 +404,6 @@ class DynamicsPlayer(_Explorer):
         self.step = W.SelectionSlider(options=[0], description='step', continuous_update=False)
         self.play = W.Play(interval=700, description='play')
         self._init_view([W.HBox([self.sae, self.method]), W.HBox([self.play, self.step])])
-        self._updating = False
         self._load()
         self.sae.observe(lambda _: (self._load(), self.draw()), 'value')
         self.method.observe(lambda _: self._redraw(), 'value')
@@ -411,10 +411,6 @@ class DynamicsPlayer(_Explorer):
         self.play.observe(self._played, 'value')
         self.draw()
 
-    @classmethod
-    def from_dir(cls, path, **kw): # a run directory (or sweep folder) with infer results and snapshots
-        "Open the player on a finished run directory."
-        return cls(read_run(path), **kw)
 
 # %% ../nbs/11_explorer.ipynb #3e483678
 @patch
@@ -424,18 +420,15 @@ def _load(self:DynamicsPlayer):
     d = self._cache[sid]
     self.recon = d['recon'].set_index('step')
     steps = sorted(self.recon.index.tolist())
-    self._updating = True
-    _set_options(self.method, [m for m in ('best_latent', 'ksparse', 'probe') if (d['curves'].method == m).any()])
-    self.step.options = steps; self.step.value = steps[-1]
-    self.play.min, self.play.max, self.play.value = 0, len(steps) - 1, len(steps) - 1
-    self._updating = False
+    with self._quiet():
+        _set_options(self.method, [m for m in ('best_latent', 'ksparse', 'probe') if (d['curves'].method == m).any()])
+        self.step.options = steps; self.step.value = steps[-1]
+        self.play.min, self.play.max, self.play.value = 0, len(steps) - 1, len(steps) - 1
 
 @patch
 def _step_changed(self:DynamicsPlayer, change):
     if self._updating: return
-    self._updating = True
-    self.play.value = list(self.step.options).index(self.step.value)
-    self._updating = False
+    with self._quiet(): self.play.value = list(self.step.options).index(self.step.value)
     self.draw()
 
 @patch
@@ -504,10 +497,6 @@ class CoDiscardView(_Explorer):
         self.show.on_click(lambda _: self.select_pair(self.a.value, self.b.value))
         self.draw()
 
-    @classmethod
-    def from_dir(cls, path, **kw): # a run directory (or sweep folder) with infer results
-        "Open the view on a finished run directory."
-        return cls(read_run(path), **kw)
 
 # %% ../nbs/11_explorer.ipynb #fa00900c
 @patch
@@ -599,9 +588,7 @@ class AblationView(_Explorer):
         _set_options(self.concept, sorted(names, key=lambda c: c != self.target))
 
     @classmethod
-    def from_dir(cls, path): # an ablation experiment folder, or a run directory holding one under ablation/
-        "Open the view on a finished ablation experiment."
-        return cls(*read_ablation(path))
+    def _read(cls, path)->tuple: return read_ablation(path) # an ablation experiment folder, or a run directory holding one under ablation/
 
 # %% ../nbs/11_explorer.ipynb #cd1be5f9
 def _mean_range(m:pd.DataFrame, mode:str, concept:str)->pd.DataFrame:
