@@ -16,8 +16,9 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from sae_concept_dynamics.activations import ActivationStore, example_store
-from sae_concept_dynamics.data import resolve_device
+from sae_concept_dynamics.activations import ActivationStore
+from sae_concept_dynamics.fixtures import example_store
+from sae_concept_dynamics.core import resolve_device
 from sae_concept_dynamics.probes import probe_folds, fit_probes
 
 

@@ -19,8 +19,9 @@ import argparse, resource, time
 import numpy as np
 import torch
 
-from sae_concept_dynamics.activations import ActivationStore, example_store
-from sae_concept_dynamics.data import resolve_device
+from sae_concept_dynamics.activations import ActivationStore
+from sae_concept_dynamics.fixtures import example_store
+from sae_concept_dynamics.core import resolve_device
 from sae_concept_dynamics.sae import SAEBank, input_scale
 from sae_concept_dynamics.training import PRESETS, TrainSettings, auto_member_chunk, train_bank, steps_per_epoch
 

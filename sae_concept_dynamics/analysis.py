@@ -7,17 +7,21 @@ Docs: https://sae-concept-dynamics.github.io/sae-concept-dynamics/analysis.html.
 # %% ../nbs/08_analysis.ipynb #0bfe0b51
 from __future__ import annotations
 import math
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import torch
 from scipy import stats
+from tqdm.auto import tqdm
 from scipy.cluster import hierarchy
 from scipy.spatial.distance import squareform
 
 from .core import InputError
 from .metrics import concept_auc, best_latent, selective_latents
 from .probes import probe_codes, probe_folds, probe_table
+from .training import list_saes, load_sae, list_snapshots
+from .infer import sae_outputs
 
 # %% auto #0
 __all__ = ['META_COLS', 'VERDICTS', 'codes_concept_table', 'PCAControl', 'RawNeurons', 'concept_scores', 'retention_table',
@@ -367,10 +371,6 @@ def snapshot_table(sae_dir, # sweep folder written by the trainer
                    progress:bool=True, # progress bar
                   )->pd.DataFrame: # tidy concept rows with sae_id, meta columns and step
     "Concept rows (best latent, k-sparse probe, full probe) of every snapshot of the chosen SAEs of a sweep."
-    from pathlib import Path
-    from tqdm.auto import tqdm
-    from sae_concept_dynamics.training import list_saes, load_sae, list_snapshots
-    from sae_concept_dynamics.infer import sae_outputs
     table = list_saes(sae_dir)
     table = table[[(Path(p)/'final.pt').exists() for p in table.path]]
     if config_ids is not None: table = table[table.config_id.isin(list(config_ids))]

@@ -100,6 +100,51 @@ def fold_standardisation(X:torch.Tensor, # (G, N, d) features of each group
     const = var <= 1e-10 * ex2.clamp_min(1e-30)
     return mu.to(X.dtype), torch.where(const, torch.ones_like(var), var.sqrt()).to(X.dtype)
 
+# %% ../nbs/06_probes.ipynb #9d95bd5e
+class _Objective:
+    "Mean L2-regularised logistic loss of G x P problems on standardised features: logits and gradient, reusing buffers."
+    def __init__(self, X, yy, m, C):
+        self.n = m.sum(-1)
+        if (self.n == 0).any(): raise InputError("a probe has no training rows: check the fold masks")
+        self.X, self.Xt, self.d, self.yy = X, X.transpose(1, 2), X.shape[-1], yy
+        self.mu, self.sd = fold_standardisation(X, m)
+        self.lam, self.mn = 1 / (C * self.n), m / self.n[..., None]    # L2 strength; row weights of each problem's mean loss
+        self.mny = self.mn * yy
+        self.buf, self.buf2 = torch.empty_like(self.mn), torch.empty_like(self.mn)
+    def logits(self, w, out=None):
+        V = w[..., :self.d] / self.sd
+        return torch.bmm(V, self.Xt, out=out).add_((w[..., self.d] - torch.linalg.vecdot(self.mu, V))[..., None])
+    def grad(self, w, l, out):
+        d = self.d
+        r = torch.sigmoid(l, out=self.buf).mul_(self.mn).sub_(self.mny)    # mn * (p - y)
+        out[..., :d] = (torch.bmm(r, self.X) - self.mu * r.sum(-1, keepdim=True)) / self.sd
+        out[..., :d].addcmul_(self.lam[..., None], w[..., :d]); out[..., d] = r.sum(-1)
+        return out
+
+def _two_loop(g, S, Yh, rho, order:list, q, active):
+    "L-BFGS direction -H g of every problem (zero where it has converged), by the two-loop recursion over its own history."
+    dot = torch.linalg.vecdot
+    q.copy_(g); alphas = []
+    for i in reversed(order):
+        a = rho[i] * dot(S[i], q); alphas.append(a); q.addcmul_(a[..., None], Yh[i], value=-1)
+    if order: q.mul_((dot(S[order[-1]], Yh[order[-1]]) / dot(Yh[order[-1]], Yh[order[-1]]).clamp_min(1e-30))[..., None])
+    for i, a in zip(order, reversed(alphas)): q.addcmul_((a - rho[i] * dot(Yh[i], q))[..., None], S[i])
+    return q.neg_().mul_(active[..., None])
+
+def _line_search(f:_Objective, w, l, dirn, ld, steps:int):
+    "Step length of every problem along `dirn`: `steps` 1-D Newton steps on the loss's derivative (logits are linear in w)."
+    dot, d = torch.linalg.vecdot, f.d
+    A = f.mn * ld; B = A * ld
+    yA, dd, wd = dot(f.yy, A), f.lam * dot(dirn[..., :d], dirn[..., :d]), f.lam * dot(w[..., :d], dirn[..., :d])
+    t = torch.ones_like(f.n)
+    for _ in range(steps):
+        p = torch.addcmul(l, t[..., None], ld, out=f.buf).sigmoid_()
+        d1 = dot(p, A) - yA + wd + t * dd
+        d2 = dot(p, B) - dot(torch.mul(p, p, out=f.buf2), B) + dd
+        t = (t - d1 / d2.clamp_min(1e-30)).clamp(0, 10)
+    return t
+
+# %% ../nbs/06_probes.ipynb #d741c9fb
 def fit_logistic_batched(X:torch.Tensor, # (G, N, d) float features; problems of group g all read X[g]
                          y:torch.Tensor, # (G, P, N) bool labels of each problem
                          train:torch.Tensor, # (G, P, N) bool training rows of each problem
@@ -112,61 +157,30 @@ def fit_logistic_batched(X:torch.Tensor, # (G, N, d) float features; problems of
     "Fit G x P standardised L2 logistic regressions at once by batched L-BFGS."
     G, N, d = X.shape; P = y.shape[1]
     if y.shape != (G, P, N) or train.shape != (G, P, N): raise InputError(f"y {tuple(y.shape)} and train {tuple(train.shape)} must both be (G, P, N) = ({G}, P, {N})")
-    m = train.to(X.dtype); yy = y.to(X.dtype)
-    n = m.sum(-1)
-    if (n == 0).any(): raise InputError("a probe has no training rows: check the fold masks")
-    mu, sd = fold_standardisation(X, m)
-    lam = 1 / (C * n)                                       # (G, P)
-    mn = m / n[..., None]                                   # row weights of each problem's mean loss
-    mny = mn * yy
-    Xt = X.transpose(1, 2)
-    dot = lambda a, b: torch.linalg.vecdot(a, b)
+    f, dot = _Objective(X, y.to(X.dtype), train.to(X.dtype), C), torch.linalg.vecdot
     w = X.new_zeros(G, P, d + 1)                            # [weights on standardised features, intercept]
-    def logits(w, out=None):
-        V = w[..., :d] / sd
-        l = torch.bmm(V, Xt, out=out)
-        return l.add_((w[..., d] - dot(mu, V))[..., None])
-    def grad(l, out):
-        r = torch.sigmoid(l, out=buf).mul_(mn).sub_(mny)    # mn * (p - y)
-        out[..., :d] = (torch.bmm(r, X) - mu * r.sum(-1, keepdim=True)) / sd
-        out[..., :d].addcmul_(lam[..., None], w[..., :d]); out[..., d] = r.sum(-1)
-        return out
-    buf, buf2 = torch.empty_like(mn), torch.empty_like(mn)
-    l = logits(w); g = grad(l, torch.empty_like(w)); g_new = torch.empty_like(w)
+    l = f.logits(w); g = f.grad(w, l, torch.empty_like(w)); g_new = torch.empty_like(w)
     S, Yh = X.new_zeros(history, G, P, d + 1), X.new_zeros(history, G, P, d + 1)   # ring buffers of the L-BFGS pairs
-    rho = X.new_zeros(history, G, P); order = []
-    q, ld = torch.empty_like(w), torch.empty_like(mn)
+    rho, order = X.new_zeros(history, G, P), []
+    q, ld = torch.empty_like(w), torch.empty_like(f.mn)
     for it in range(max_iter):
         active = g.abs().amax(-1) > tol
         if not active.any(): break
-        q.copy_(g); alphas = []                             # two-loop recursion, one history per problem
-        for i in reversed(order):
-            a = rho[i] * dot(S[i], q); alphas.append(a); q.addcmul_(a[..., None], Yh[i], value=-1)
-        if order: q.mul_((dot(S[order[-1]], Yh[order[-1]]) / dot(Yh[order[-1]], Yh[order[-1]]).clamp_min(1e-30))[..., None])
-        for i, a in zip(order, reversed(alphas)): q.addcmul_((a - rho[i] * dot(Yh[i], q))[..., None], S[i])
-        dirn = q.neg_().mul_(active[..., None])
-        logits(dirn, out=ld)                                # logits are linear in w: l(w + t d) = l + t ld
-        A = mn * ld; B = A * ld
-        yA, dd, wd = dot(yy, A), lam * dot(dirn[..., :d], dirn[..., :d]), lam * dot(w[..., :d], dirn[..., :d])
-        t = torch.ones_like(n)
-        for _ in range(ls_steps):                           # Newton on phi'(t) = 0 along the direction
-            p = torch.addcmul(l, t[..., None], ld, out=buf).sigmoid_()
-            d1 = dot(p, A) - yA + wd + t * dd
-            d2 = dot(p, B) - dot(torch.mul(p, p, out=buf2), B) + dd
-            t = (t - d1 / d2.clamp_min(1e-30)).clamp(0, 10)
-        t = t * active
+        dirn = _two_loop(g, S, Yh, rho, order, q, active)
+        f.logits(dirn, out=ld)                              # logits are linear in w: l(w + t d) = l + t ld
+        t = _line_search(f, w, l, dirn, ld, ls_steps) * active
         slot = it % history
         if slot in order: order.remove(slot)
         torch.mul(dirn, t[..., None], out=S[slot])
         w.add_(S[slot]); l.addcmul_(t[..., None], ld)
-        grad(l, g_new); torch.sub(g_new, g, out=Yh[slot]); g, g_new = g_new, g
+        f.grad(w, l, g_new); torch.sub(g_new, g, out=Yh[slot]); g, g_new = g_new, g
         sy = dot(S[slot], Yh[slot]); ok = sy > 1e-12
         S[slot].mul_(ok[..., None]); Yh[slot].mul_(ok[..., None])
         rho[slot] = torch.where(ok, 1 / sy.clamp_min(1e-12), torch.zeros_like(sy))
         order.append(slot)
-    V = w[..., :d] / sd
+    V = w[..., :d] / f.sd
     gmax = g.abs().amax(-1)
-    return V, w[..., d] - (mu * V).sum(-1), dict(n_iter=it, converged=float((gmax <= tol).double().mean()), max_grad=float(gmax.max()))
+    return V, w[..., d] - (f.mu * V).sum(-1), dict(n_iter=it, converged=float((gmax <= tol).double().mean()), max_grad=float(gmax.max()))
 
 # %% ../nbs/06_probes.ipynb #a75c15e8
 def probe_metrics(scores:torch.Tensor, # (…, N) logits of each problem on every row

@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from sae_concept_dynamics.activations import tiny_store
+from sae_concept_dynamics.fixtures import tiny_store
 
 from cli_checks import BIN, run, assert_one_line_error
 
