@@ -119,6 +119,21 @@ def write_activation_store(log_dir, # folder to write the store into
     return log_dir/'manifest.json'
 
 # %% ../nbs/02_activations.ipynb #c4444d69
+def _check_manifest(m:dict, path:Path):
+    "Raise a one-line `InputError` naming the first required manifest field that is missing or of the wrong type."
+    def need(ok, field, what):
+        if not ok: raise InputError(f"store {path}: manifest.json field {field!r} is missing or not {what}: rerun mnist_activation_logger --overwrite")
+    need(isinstance(m, dict), '(top level)', 'an object')
+    need(isinstance(m.get('checksum'), str), 'checksum', 'a string')
+    need(isinstance(m.get('concepts'), list), 'concepts', 'a list of names')
+    need(isinstance(m.get('data'), dict), 'data', 'an object')
+    for split in ('train', 'test'): need(isinstance(m['data'].get(f'n_{split}'), int), f'data.n_{split}', 'an integer')
+    need(isinstance(m.get('layers'), dict) and len(m['layers']) > 0, 'layers', 'a non-empty object')
+    for l, info in m['layers'].items():
+        shape = info.get('shape') if isinstance(info, dict) else None
+        need(isinstance(shape, dict) and all(isinstance(shape.get(s), list) for s in ('train', 'test')), f'layers.{l}.shape', 'train and test shapes')
+        need(isinstance(info.get('dim'), int), f'layers.{l}.dim', 'an integer')
+
 class ActivationStore:
     "A validated, lazily loaded activation store written by `write_activation_store`."
     def __init__(self, path):
@@ -128,6 +143,7 @@ class ActivationStore:
         self.manifest = m = read_json(self.path/'manifest.json', 'store manifest')
         if m.get('format_version') != FORMAT_VERSION:
             raise InputError(f"store {self.path} has format version {m.get('format_version')}, this package reads {FORMAT_VERSION}: rerun mnist_activation_logger --overwrite")
+        _check_manifest(m, self.path)
         self._checked = {}
         for l, info in m['layers'].items():
             for split, shape in info['shape'].items(): self._header(self.path/l/f'{split}.npy', tuple(shape), np.float32)
