@@ -33,3 +33,16 @@ def assert_one_line_error(rc, err, *words):
     lines = [l for l in err.splitlines() if l.startswith('error:')]
     assert len(lines) == 1, err
     for w in words: assert w in lines[0], lines[0]
+
+
+def call(cmd, *args):
+    "Run console script `cmd`'s entry point in this process (its `.main`, the console path); return (exit code, stdout, stderr)."
+    import contextlib, importlib, io, traceback
+    mod, fn = entry_points()[cmd].split(':')
+    f = getattr(importlib.import_module(mod), fn)
+    out, err, rc = io.StringIO(), io.StringIO(), 0
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        try: f.main([str(a) for a in args])
+        except SystemExit as e: rc = e.code if isinstance(e.code, int) else 1
+        except Exception: rc = 1; traceback.print_exc()
+    return rc, out.getvalue(), err.getvalue()

@@ -6,7 +6,7 @@ import pytest
 
 from sae_concept_dynamics.fixtures import tiny_store
 
-from cli_checks import BIN, run, assert_one_line_error
+from cli_checks import run, assert_one_line_error
 
 
 def infer(*args):
@@ -19,7 +19,7 @@ def test_missing_folder(tmp_path):
 
 
 def test_bad_ks(tmp_path):
-    assert_one_line_error(*infer('--log_dir', tmp_path, '--ks', '1,two')[::2], '--ks')
+    assert_one_line_error(*infer('--log_dir', tmp_path, '--ks', '1,two')[::2], '--probe_ks')   # --ks is the old name of --probe_ks
 
 
 def test_bad_backend(tmp_path):
@@ -29,14 +29,11 @@ def test_bad_backend(tmp_path):
 @pytest.fixture(scope='module')
 def sweep(tmp_path_factory):
     "A tiny store and a two-SAE sweep trained on it by `sae_trainer`."
-    trainer = BIN/'sae_trainer'
-    if not trainer.exists(): pytest.skip('sae_trainer console script is not installed')
     root = tmp_path_factory.mktemp('infer')
     tiny_store(root/'store')
-    p = subprocess.run([str(trainer), '--log_dir', root/'store', '--sae_type', 'vanilla', '--hidden', '32',
-                        '--lambdas', '1e-3,1e-2', '--epochs', '2', '--out_dir', root/'sweep', '--device', 'cpu'],
-                       capture_output=True, text=True, timeout=600)
-    assert p.returncode == 0, p.stderr
+    rc, out, err = run('sae_trainer', '--log_dir', root/'store', '--sae_type', 'vanilla', '--hidden', '32',
+                       '--lambdas', '1e-3,1e-2', '--epochs', '2', '--out_dir', root/'sweep', '--device', 'cpu', '--quiet')
+    assert rc == 0, err
     return root
 
 

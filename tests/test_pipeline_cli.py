@@ -4,17 +4,12 @@ from pathlib import Path
 
 import pytest
 
-from cli_checks import BIN, run as _run, assert_one_line_error
+from cli_checks import run as _run, assert_one_line_error
 
 
 def run(*args):
     "Run the `sae_concept_dynamics` console script; return (exit code, stdout, stderr)."
     return _run('sae_concept_dynamics', *args)
-
-
-@pytest.fixture(autouse=True)
-def needs_script():
-    if not (BIN/'sae_concept_dynamics').exists(): pytest.skip('console script not installed (pip install -e .)')
 
 
 def test_unknown_preset(tmp_path):
@@ -38,6 +33,21 @@ def test_bad_data(tmp_path):
 
 
 def test_help_lists_flags():
-    p = subprocess.run([str(BIN/'sae_concept_dynamics'), '--help'], capture_output=True, text=True, timeout=120)
-    assert p.returncode == 0
-    for flag in ('--out', '--preset', '--data', '--device', '--seeds'): assert flag in p.stdout
+    rc, out, err = run('--help')
+    assert rc == 0, err
+    for flag in ('--out-dir', '--preset', '--data', '--device', '--seeds', '--quiet', '--version'): assert flag in out
+
+
+def test_out_is_an_existing_file(tmp_path):
+    (tmp_path/'f').write_text('x')
+    assert_one_line_error(*run('--out', tmp_path/'f')[::2], 'is a file')
+    assert_one_line_error(*run('--out_dir', tmp_path/'f')[::2], 'is a file')
+
+
+def test_out_dir_is_not_writable(tmp_path):
+    (tmp_path/'f').write_text('x')
+    assert_one_line_error(*run('--out_dir', tmp_path/'f'/'sub')[::2], 'not writable')
+
+
+def test_negative_seed(tmp_path):
+    assert_one_line_error(*run('--out_dir', tmp_path/'r', '--seeds', '-1')[::2], '--seeds')
