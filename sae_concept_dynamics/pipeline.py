@@ -16,8 +16,8 @@ from tqdm.auto import tqdm
 
 from .core import InputError, command, atomic_path, write_json, read_json, write_csv, resolve_device, parse_list, writable_dir
 from .activations import ActivationStore, log_activations, splice_forward
-from .training import train_sweep, init_sweep
-from .infer import infer_saes, infer_sweep
+from .training import train_sweep, init_sweep, load_sae
+from .infer import infer_saes, infer_sweep, sae_outputs
 from .analysis import (PCAControl, RawNeurons, retention_table, critical_l0, critical_l0_summary,
     retention_summary, co_discard_matrix, discard_clusters, direction_cosine, confusion_similarity, mantel_test,
     paired_comparison, dynamics_curves, dynamics_summary, snapshot_table, concept_scores)
@@ -291,8 +291,6 @@ def write_report(out, # run directory
     if best is not None:
         sid, sdir, bl = best
         try:
-            from sae_concept_dynamics.training import load_sae
-            from sae_concept_dynamics.infer import sae_outputs
             z, _ = sae_outputs(load_sae(sdir), store.get(None, 'test'))
             figs['top_digits'] = plots.top_digits_grid(store.images('test'), z[0], bl, path=fig_dir/'top_digits.png')
         except Exception as e: figs['top_digits_error'] = f"{type(e).__name__}: {e}"
