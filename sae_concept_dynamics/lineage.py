@@ -21,7 +21,8 @@ from .probes import probe_folds, fit_ksparse_probes, PROBE_METRICS
 from .analysis import adjust_pvalues
 
 # %% auto #0
-__all__ = ['LINEAGE_EVENTS', 'decoder_cosine', 'match_latents', 'transition_events', 'lineage', 'planted_lineage']
+__all__ = ['LINEAGE_EVENTS', 'decoder_cosine', 'match_latents', 'transition_events', 'lineage', 'planted_lineage', 'null_grid',
+           'tracked_concepts', 'concept_dynamics']
 
 # %% ../nbs/08a_lineage.ipynb #00c5aab0
 def _rows(W)->torch.Tensor:
@@ -147,3 +148,74 @@ def planted_lineage(d:int=24, # input width
         Ws = np.zeros_like(W); Ws[p] = W; fr = np.zeros(8); fr[p] = firing[t]; firing[t] = fr
         snaps.append((s, torch.tensor(Ws)))
     return dict(snapshots=snaps, firing=firing, perm=perm, steps=steps)
+
+# %% ../nbs/08a_lineage.ipynb #f29d83ab
+def null_grid(null_q, # AUC threshold: scalar, (C,) per concept or (T, C) per step and concept
+              T:int, C:int, # snapshots and concepts
+             )->np.ndarray: # (T, C) float
+    "Broadcast a selectivity threshold to one value per snapshot and concept."
+    q = np.asarray(null_q, float)
+    if q.ndim == 0 or q.shape == (C,): return np.broadcast_to(q, (T, C)).copy()
+    if q.shape == (T, C): return q.copy()
+    raise InputError(f"null_q of shape {q.shape} must be a number, ({C},) per concept or ({T}, {C}) per snapshot and concept")
+
+def _aucs(auc, T, H, C, what):
+    a = np.asarray(auc.cpu() if torch.is_tensor(auc) else auc, float)
+    if a.shape != (T, H, C): raise InputError(f"{what} of shape {a.shape} must be (T, H, C) = ({T}, {H}, {C}): concept AUC of every latent at every snapshot")
+    return a
+
+def tracked_concepts(lin:dict, # from `lineage`
+                     auc_train, # (T, H, C) AUC per snapshot, latent and concept on the split used to choose
+                     auc_test, # (T, H, C) the same on the split used to score
+                     names:list, # C concept names
+                     null_q=0.5, # selectivity threshold: scalar, (C,) or (T, C)
+                    )->pd.DataFrame: # concept, step, final_latent, tracked_latent, tracked_auc, reselected_latent, reselected_auc, null_q, tracked_above, reselected_above, tracked_fires
+    "Per concept and snapshot: AUC of the final best latent followed back through the lineage, beside the re-selected best latent."
+    chain, steps = lin['chain'], lin['steps']; T, H = chain.shape; C = len(names)
+    tr, te = _aucs(auc_train, T, H, C, 'auc_train'), _aucs(auc_test, T, H, C, 'auc_test')
+    q = null_grid(null_q, T, C)
+    final = np.nan_to_num(tr[-1], nan=-1.).argmax(0)                       # (C,)
+    lat = chain[:, final]                                                  # (T, C) tracked latent at each step
+    t_idx, c_idx = np.arange(T)[:, None], np.arange(C)[None, :]
+    re_lat = np.nan_to_num(tr, nan=-1.).argmax(1)                          # (T, C)
+    t_auc, r_auc = te[t_idx, lat, c_idx], te[t_idx, re_lat, c_idx]
+    df = pd.DataFrame(dict(concept=np.tile(names, T), step=np.repeat(steps, C), final_latent=np.tile(final, T), tracked_latent=lat.ravel(),
+                           tracked_auc=t_auc.ravel(), reselected_latent=re_lat.ravel(), reselected_auc=r_auc.ravel(), null_q=q.ravel(),
+                           tracked_above=(t_auc > q).ravel(), reselected_above=(r_auc > q).ravel(), tracked_fires=lin['fires'][t_idx, lat].ravel()))
+    return df.sort_values(['concept', 'step'], kind='stable').reset_index(drop=True)
+
+# %% ../nbs/08a_lineage.ipynb #89fad1f8
+def _fate(kept, fires, above, lost, drift_cos, tau_drift):
+    if kept: return 'kept'
+    if not fires: return 'death'
+    if not lost: return 'shared' if above else 'absorption'
+    return 'drift' if drift_cos < tau_drift else 'absorption'
+
+def concept_dynamics(lin:dict, # from `lineage`
+                     auc_train, auc_test, # (T, H, C) per-snapshot AUC on the choosing and scoring splits
+                     names:list, # C concept names
+                     null_q=0.5, # selectivity threshold: scalar, (C,) or (T, C)
+                     tau_drift:float=0.7, # decoder cosine to its own earlier self below which a latent has drifted
+                     fade_drop:float=0.05, # AUC lost from the peak that counts as losing the concept
+                    )->dict: # curves (from `tracked_concepts`) and summary (one row per concept)
+    "Tracked-latent emergence, old re-selected emergence, and the fate of each concept's first carrier."
+    cur = tracked_concepts(lin, auc_train, auc_test, names, null_q)
+    T, H = lin['chain'].shape; te = _aucs(auc_test, T, H, len(names), 'auc_test'); steps = np.asarray(lin['steps'])
+    inv = np.argsort(lin['chain'], 1)                                       # inv[t, l]: final latent descending from latent l at t
+    rows = []
+    for c, g in cur.groupby('concept', sort=False):
+        ci = names.index(c); a, ra = g.tracked_above.to_numpy(), g.reselected_above.to_numpy()
+        stay = np.flip(np.logical_and.accumulate(np.flip(a)))
+        em = steps[stay.argmax()] if stay[-1] else np.nan
+        pk = int(np.nanargmax(g.reselected_auc.to_numpy())); f_final = int(g.final_latent.iloc[0]); q_end = g.null_q.iloc[-1]
+        fate, desc, fc = None, np.nan, int(ra.argmax())
+        if ra.any() and fc < T - 1:
+            desc = int(inv[fc, g.reselected_latent.iloc[fc]]); end_auc = te[-1, desc, ci]
+            lost = end_auc <= q_end or end_auc < g.reselected_auc.iloc[fc] - fade_drop
+            fate = _fate(desc == f_final, lin['fires'][-1, desc], end_auc > q_end, lost, lin['cos_final'][fc, desc], tau_drift)
+        rows.append(dict(concept=c, emergence_step=em, old_emergence_step=steps[fc] if ra.any() else np.nan,
+                         old_selective_at_init=bool(ra[0]), tracked_selective_at_init=bool(stay[0]),
+                         init_latent_is_final=bool(g.reselected_latent.iloc[0] == g.tracked_latent.iloc[0]),
+                         final_auc=g.tracked_auc.iloc[-1], peak_step=steps[pk], peak_auc=g.reselected_auc.iloc[pk],
+                         faded=bool(ra[pk] and not ra[-1]), first_carrier_fate=fate, first_carrier_final_latent=desc))
+    return dict(curves=cur, summary=pd.DataFrame(rows))
