@@ -21,8 +21,9 @@ from .probes import probe_folds, fit_ksparse_probes, PROBE_METRICS
 from .analysis import adjust_pvalues
 
 # %% auto #0
-__all__ = ['LINEAGE_EVENTS', 'decoder_cosine', 'match_latents', 'transition_events', 'lineage', 'planted_lineage', 'null_grid',
-           'tracked_concepts', 'concept_dynamics']
+__all__ = ['LINEAGE_EVENTS', 'SAE_META', 'decoder_cosine', 'match_latents', 'transition_events', 'lineage', 'planted_lineage',
+           'null_grid', 'tracked_concepts', 'concept_dynamics', 'sae_meta', 'snapshot_measures', 'sae_lineage',
+           'sae_dynamics']
 
 # %% ../nbs/08a_lineage.ipynb #00c5aab0
 def _rows(W)->torch.Tensor:
@@ -219,3 +220,80 @@ def concept_dynamics(lin:dict, # from `lineage`
                          final_auc=g.tracked_auc.iloc[-1], peak_step=steps[pk], peak_auc=g.reselected_auc.iloc[pk],
                          faded=bool(ra[pk] and not ra[-1]), first_carrier_fate=fate, first_carrier_final_latent=desc))
     return dict(curves=cur, summary=pd.DataFrame(rows))
+
+# %% ../nbs/08a_lineage.ipynb #e72104b4
+SAE_META = ('sae_id', 'sae_type', 'hidden', 'lam', 'k_frac', 'k', 'seed')
+
+def sae_meta(config_dir)->dict: # sae_id (folder name), sae_type, hidden, lam, k_frac, k, seed, layer
+    "Identity columns of one SAE of a sweep, from its config.json."
+    d = Path(config_dir)
+    if not (d/'config.json').exists(): raise InputError(f"{d} holds no SAE (config.json missing): pass one SAE folder of a sweep written by sae_trainer")
+    cfg = read_json(d/'config.json', 'SAE config')
+    return dict(sae_id=d.name, **{k: cfg.get(k) for k in SAE_META[1:]}, layer=cfg.get('layer'))
+
+def _with_meta(df, meta):
+    cols = [c for c in SAE_META if c in meta]
+    return df.assign(**{c: meta[c] for c in cols})[cols + [c for c in df.columns if c not in cols]]
+
+@torch.no_grad()
+def _codes(sae, x, batch_size=4096):
+    return torch.cat([sae.encode(x[i:i + batch_size])[0] for i in range(0, len(x), batch_size)])
+
+@torch.no_grad()
+def snapshot_measures(config_dir, # one SAE's folder in a sweep
+                      store=None, # its ActivationStore (None: decoders only)
+                      aucs:bool=False, # also concept AUC of every latent on both splits (needs store)
+                      layer:str=None, # store layer (default: the SAE's own)
+                      device=None, # device to compute on (default cpu)
+                     )->dict: # meta, steps, W (list of (H, d)), firing (T, H), l0 (T,), auc_train/auc_test (T, H, C), names
+    "Decoders of every snapshot of one SAE, with firing rates, L0 and concept AUCs measured on the store."
+    from sae_concept_dynamics.training import list_snapshots, load_sae
+    d, meta = Path(config_dir), sae_meta(config_dir)
+    steps = list_snapshots(d)
+    if len(steps) < 2: raise InputError(f"{d} has {len(steps)} parameter snapshot(s); lineage needs two or more: train with n_snapshots >= 1")
+    if aucs and store is None: raise InputError("concept AUCs need the activation store: pass store=")
+    out = dict(meta=meta, steps=steps, W=[], firing=None, l0=None, auc_train=None, auc_test=None, names=None)
+    if store is not None:
+        dev = device or 'cpu'; lay = layer or meta['layer']
+        x_te, c_te = store.get(lay, 'test', dev), store.concepts('test', dev)
+        x_tr, c_tr = (store.get(lay, 'train', dev), store.concepts('train', dev)) if aucs else (None, None)
+    fr, l0, atr, ate = [], [], [], []
+    for s in steps:
+        m = load_sae(d, s, device=device)
+        out['W'].append(m.W_dec[0].detach().cpu())
+        if store is None: continue
+        z = _codes(m, x_te); on = z != 0
+        fr.append(on.float().mean(0).cpu().numpy()); l0.append(float(on.float().sum(1).mean()))
+        if aucs: ate.append(concept_auc(z, c_te).cpu().numpy()); atr.append(concept_auc(_codes(m, x_tr), c_tr).cpu().numpy())
+    if store is not None: out.update(firing=np.stack(fr), l0=np.array(l0), names=store.concept_names)
+    if aucs: out.update(auc_train=np.stack(atr), auc_test=np.stack(ate))
+    return out
+
+# %% ../nbs/08a_lineage.ipynb #b5a2a164
+def sae_lineage(config_dir, # one SAE's folder in a sweep
+                store=None, # its ActivationStore: firing rates make deaths and births visible
+                tau:float=0.7, # cosine at which a latent continues, splits or merges
+                min_rate:float=0., # a latent fires when its firing rate exceeds this
+                layer:str=None, device=None, # as in `snapshot_measures`
+               )->dict: # `lineage` output; tracked and events carry sae_id, sae_type, hidden, lam, k_frac, k, seed
+    "Lineage of one SAE of a sweep, read from its saved snapshots."
+    m = snapshot_measures(config_dir, store, layer=layer, device=device)
+    lin = lineage(list(zip(m['steps'], m['W'])), m['firing'], tau, min_rate)
+    lin['tracked'], lin['events'] = _with_meta(lin['tracked'], m['meta']), _with_meta(lin['events'], m['meta'])
+    return lin | dict(meta=m['meta'])
+
+def sae_dynamics(config_dir, # one SAE's folder in a sweep
+                 store, # its ActivationStore
+                 null_q=0.5, # selectivity threshold: scalar, (C,) or (T, C) over this SAE's snapshots
+                 tau:float=0.7, min_rate:float=0., # lineage settings
+                 tau_drift:float=0.7, fade_drop:float=0.05, # fate settings, as in `concept_dynamics`
+                 layer:str=None, device=None,
+                )->dict: # tracked, events, curves, summary (all with SAE columns), steps, l0 (T,), meta
+    "Lineage and tracked-latent concept dynamics of one SAE of a sweep."
+    m = snapshot_measures(config_dir, store, aucs=True, layer=layer, device=device)
+    lin = lineage(list(zip(m['steps'], m['W'])), m['firing'], tau, min_rate)
+    dyn = concept_dynamics(lin, m['auc_train'], m['auc_test'], m['names'], null_q, tau_drift, fade_drop)
+    l0 = dict(zip(m['steps'], m['l0']))
+    dyn['curves']['l0'] = dyn['curves'].step.map(l0)
+    return dict(steps=m['steps'], l0=m['l0'], meta=m['meta'], **{k: _with_meta(v, m['meta']) for k, v in
+                (('tracked', lin['tracked']), ('events', lin['events']), ('curves', dyn['curves']), ('summary', dyn['summary']))})
