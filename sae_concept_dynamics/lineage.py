@@ -21,9 +21,10 @@ from .probes import probe_folds, fit_ksparse_probes, PROBE_METRICS
 from .analysis import adjust_pvalues
 
 # %% auto #0
-__all__ = ['LINEAGE_EVENTS', 'SAE_META', 'decoder_cosine', 'match_latents', 'transition_events', 'lineage', 'planted_lineage',
-           'null_grid', 'tracked_concepts', 'concept_dynamics', 'sae_meta', 'snapshot_measures', 'sae_lineage',
-           'sae_dynamics']
+__all__ = ['LINEAGE_EVENTS', 'SAE_META', 'CONCEPT_HIERARCHY', 'MATCH_THRESHOLDS', 'decoder_cosine', 'match_latents',
+           'transition_events', 'lineage', 'planted_lineage', 'null_grid', 'tracked_concepts', 'concept_dynamics',
+           'sae_meta', 'snapshot_measures', 'sae_lineage', 'sae_dynamics', 'concept_latents', 'comparison_pairs',
+           'cross_sae_matching']
 
 # %% ../nbs/08a_lineage.ipynb #00c5aab0
 def _rows(W)->torch.Tensor:
@@ -297,3 +298,75 @@ def sae_dynamics(config_dir, # one SAE's folder in a sweep
     dyn['curves']['l0'] = dyn['curves'].step.map(l0)
     return dict(steps=m['steps'], l0=m['l0'], meta=m['meta'], **{k: _with_meta(v, m['meta']) for k, v in
                 (('tracked', lin['tracked']), ('events', lin['events']), ('curves', dyn['curves']), ('summary', dyn['summary']))})
+
+# %% ../nbs/08a_lineage.ipynb #b476ac6e
+CONCEPT_HIERARCHY = {'even': (0, 2, 4, 6, 8), 'closed_loop': (0, 6, 8, 9), 'group_358': (3, 5, 8), 'group_49': (4, 9)}  # composite -> member digits
+
+def concept_latents(auc_train, # (H, C) AUC of every latent on the split used to choose
+                    auc_test, # (H, C) the same on the split used to score
+                    names:list, # C concept names
+                    null_q=0.5, # selectivity threshold: scalar or (C,)
+                   )->pd.DataFrame: # concept, latent, train_auc, test_auc, null_q, above_null, n_selective
+    "Each concept's best latent in one SAE (chosen on train, scored on test) and how many latents exceed the threshold."
+    tr, te = (np.asarray(a.cpu() if torch.is_tensor(a) else a, float) for a in (auc_train, auc_test))
+    if tr.shape != te.shape or tr.ndim != 2 or tr.shape[1] != len(names): raise InputError(f"AUC tables {tr.shape} and {te.shape} must both be (H, {len(names)})")
+    q = null_grid(null_q, 1, len(names))[0]
+    lat = np.nan_to_num(tr, nan=-1.).argmax(0); c = np.arange(len(names)); a = te[lat, c]
+    return pd.DataFrame(dict(concept=names, latent=lat, train_auc=tr[lat, c], test_auc=a, null_q=q, above_null=a > q,
+                             n_selective=(np.nan_to_num(te, nan=0.) > q).sum(0)))
+
+def _knob(saes):
+    return np.where(pd.to_numeric(saes.get('k_frac'), errors='coerce').notna(), pd.to_numeric(saes.get('k_frac'), errors='coerce'), pd.to_numeric(saes.get('lam'), errors='coerce'))
+
+def comparison_pairs(saes:pd.DataFrame, # one row per SAE: sae_id, sae_type, hidden, seed, lam and/or k_frac, l0
+                    )->pd.DataFrame: # comparison in seed|width|sparsity, sae_a, sae_b
+    "The seed, width and sparsity-ladder comparisons a set of SAEs allows."
+    s = saes.assign(knob=np.round(_knob(saes), 10)).reset_index(drop=True)
+    rows = []
+    for _, g in s.groupby(['sae_type', 'hidden', 'knob'], dropna=False):
+        rows += [('seed', a, b) for a in g.sae_id for b in g.sae_id if a != b]
+    for _, g in s.groupby(['sae_type', 'seed', 'knob'], dropna=False):
+        g = g.sort_values('hidden'); h = g.hidden.to_numpy()
+        rows += [('width', a, b) for i, a in enumerate(g.sae_id) for j, b in enumerate(g.sae_id) if h[j] > h[i]]
+    for _, g in s.groupby(['sae_type', 'hidden', 'seed'], dropna=False):
+        g = g.sort_values('l0', ascending=False)
+        rows += [('sparsity', a, b) for a, b in zip(g.sae_id, g.sae_id.iloc[1:])]
+    return pd.DataFrame(rows, columns=['comparison', 'sae_a', 'sae_b'])
+
+# %% ../nbs/08a_lineage.ipynb #55dec837
+MATCH_THRESHOLDS = (0.5, 0.6, 0.7, 0.8, 0.9, 0.95, 0.99)
+
+def _pair_rows(cmp, ma, mb, Wa, Wb, ba, bb, tau, split_tau, thresholds):
+    C = decoder_cosine(Wa, Wb); a, b = linear_sum_assignment(C, maximize=True)
+    partner = np.full(C.shape[0], -1); partner[a] = b; pc = np.full(C.shape[0], np.nan); pc[a] = C[a, b]
+    head = dict(comparison=cmp, sae_a=ma['sae_id'], sae_b=mb['sae_id'], sae_type=ma.get('sae_type'), hidden_a=ma.get('hidden'), hidden_b=mb.get('hidden'),
+                seed_a=ma.get('seed'), seed_b=mb.get('seed'), l0_a=ma.get('l0'), l0_b=mb.get('l0'))
+    rows = [dict(head, level='sae', cosine=float(np.nanmedian(pc)), **{f'frac_above_{t:g}': float(np.mean(np.nan_to_num(pc) > t)) for t in thresholds})]
+    carriers = bb[bb.above_null].groupby('latent').concept.agg(';'.join)
+    best_b = bb.set_index('concept')
+    for r in ba.itertuples():
+        j = int(partner[r.latent]); rb = best_b.loc[r.concept] if r.concept in best_b.index else None
+        rows.append(dict(head, level='concept', concept=r.concept, latent_a=int(r.latent), latent_b=j, cosine=float(pc[r.latent]), matched=bool(pc[r.latent] > tau),
+                         max_cosine=float(C[r.latent].max()), n_split=int((C[r.latent] >= split_tau).sum()), above_a=bool(r.above_null),
+                         above_b=bool(rb.above_null) if rb is not None else False, same_latent=bool(rb is not None and int(rb.latent) == j),
+                         partner_concepts=carriers.get(j, ''), n_selective_a=int(r.n_selective), n_selective_b=int(rb.n_selective) if rb is not None else 0))
+    return rows
+
+def cross_sae_matching(saes:pd.DataFrame, # one row per SAE: sae_id, sae_type, hidden, seed, lam/k_frac, l0
+                       decoders:dict, # sae_id -> (H, d) decoder rows
+                       best:pd.DataFrame, # sae_id + `concept_latents` columns
+                       pairs:pd.DataFrame=None, # comparison, sae_a, sae_b (default: `comparison_pairs(saes)`)
+                       tau:float=0.9, # cosine at which a concept's latent has a match
+                       split_tau:float=0.7, # cosine at which a latent of B counts as a piece of A's latent
+                       thresholds=MATCH_THRESHOLDS, # thresholds of the SAE-level match curve
+                      )->pd.DataFrame: # tidy SAE and concept rows (see the text)
+    "Hungarian decoder matching for every seed, width and sparsity comparison, summarised per SAE pair and per concept."
+    pairs = comparison_pairs(saes) if pairs is None else pairs
+    missing = sorted((set(pairs.sae_a) | set(pairs.sae_b)) - set(decoders))
+    if missing: raise InputError(f"no decoder for {missing[:3]}: pass decoders for every SAE in saes")
+    meta, B = saes.set_index('sae_id', drop=False), dict(list(best.groupby('sae_id')))
+    rows = []
+    for p in pairs.itertuples():
+        rows += _pair_rows(p.comparison, meta.loc[p.sae_a].to_dict(), meta.loc[p.sae_b].to_dict(), decoders[p.sae_a], decoders[p.sae_b],
+                           B[p.sae_a], B[p.sae_b], tau, split_tau, thresholds)
+    return pd.DataFrame(rows)
