@@ -24,7 +24,7 @@ from .analysis import adjust_pvalues
 __all__ = ['LINEAGE_EVENTS', 'SAE_META', 'CONCEPT_HIERARCHY', 'MATCH_THRESHOLDS', 'decoder_cosine', 'match_latents',
            'transition_events', 'lineage', 'planted_lineage', 'null_grid', 'tracked_concepts', 'concept_dynamics',
            'sae_meta', 'snapshot_measures', 'sae_lineage', 'sae_dynamics', 'concept_latents', 'comparison_pairs',
-           'cross_sae_matching']
+           'cross_sae_matching', 'seed_match_curve', 'merge_sparsity', 'matching_figure']
 
 # %% ../nbs/08a_lineage.ipynb #00c5aab0
 def _rows(W)->torch.Tensor:
@@ -370,3 +370,65 @@ def cross_sae_matching(saes:pd.DataFrame, # one row per SAE: sae_id, sae_type, h
         rows += _pair_rows(p.comparison, meta.loc[p.sae_a].to_dict(), meta.loc[p.sae_b].to_dict(), decoders[p.sae_a], decoders[p.sae_b],
                            B[p.sae_a], B[p.sae_b], tau, split_tau, thresholds)
     return pd.DataFrame(rows)
+
+# %% ../nbs/08a_lineage.ipynb #4531e2a4
+def seed_match_curve(matching:pd.DataFrame, # from `cross_sae_matching`
+                     thresholds=MATCH_THRESHOLDS, # cosine thresholds (SAE rows carry frac_above_<t> for these)
+                    )->pd.DataFrame: # sae_type, concept, threshold, p_match, n_pairs
+    "Probability that a concept's latent (or any latent) has a match above each cosine threshold in another seed."
+    m = matching[matching.comparison == 'seed']
+    rows = []
+    for typ, g in m.groupby('sae_type', sort=False):
+        s, c = g[g.level == 'sae'], g[(g.level == 'concept') & g.above_a.astype(bool)]
+        for t in thresholds:
+            col = f'frac_above_{t:g}'
+            if col in s: rows.append(dict(sae_type=typ, concept='(all latents)', threshold=t, p_match=float(s[col].mean()), n_pairs=len(s)))
+            rows += [dict(sae_type=typ, concept=k, threshold=t, p_match=float((h.cosine > t).mean()), n_pairs=len(h)) for k, h in c.groupby('concept', sort=False)]
+    return pd.DataFrame(rows, columns=['sae_type', 'concept', 'threshold', 'p_match', 'n_pairs'])
+
+def _nested(a, b, hierarchy):
+    da, db = (set(hierarchy.get(x, ())) | ({int(x.split('_')[1])} if x.startswith('digit_') else set()) for x in (a, b))
+    return a != b and (da <= db or db <= da) and bool(da) and bool(db)
+
+def merge_sparsity(saes:pd.DataFrame, # one row per SAE: sae_id, sae_type, hidden, seed, l0
+                   best:pd.DataFrame, # sae_id + `concept_latents` columns
+                   hierarchy:dict=CONCEPT_HIERARCHY, # composite -> member digits (nested pairs are not merges)
+                  )->pd.DataFrame: # sae_type, hidden, seed, concept, merge_l0, merge_sae, merged_with, shared_at_densest
+    "Per ladder and concept: the highest L0 at which its latent is shared with another (non-nested) concept."
+    b = best[best.above_null].merge(saes[['sae_id', 'sae_type', 'hidden', 'seed', 'l0']], on='sae_id')
+    rows = []
+    for (typ, h, sd), g in b.groupby(['sae_type', 'hidden', 'seed'], sort=False):
+        order = g.drop_duplicates('sae_id').sort_values('l0', ascending=False).sae_id.tolist()
+        for c in g.concept.unique():
+            hit = None
+            for sid in order:
+                s = g[g.sae_id == sid]; mine = s[s.concept == c]
+                if not len(mine): continue
+                others = [o for o in s[s.latent == mine.latent.iloc[0]].concept if o != c and not _nested(c, o, hierarchy)]
+                if others: hit = (sid, float(s.l0.iloc[0]), ';'.join(others)); break
+            rows.append(dict(sae_type=typ, hidden=h, seed=sd, concept=c, merge_l0=hit[1] if hit else np.nan, merge_sae=hit[0] if hit else '',
+                             merged_with=hit[2] if hit else '', shared_at_densest=bool(hit and hit[0] == order[0])))
+    return pd.DataFrame(rows, columns=['sae_type', 'hidden', 'seed', 'concept', 'merge_l0', 'merge_sae', 'merged_with', 'shared_at_densest'])
+
+# %% ../nbs/08a_lineage.ipynb #d6862f13
+def matching_figure(curve:pd.DataFrame, # from `seed_match_curve`
+                    tau:float=0.9, # threshold of the per-concept panel
+                    figsize=(11, 4), # inches
+                   )->Figure: # two panels: match curves, per-concept match probability
+    "Cross-seed match curves per SAE type and per-concept match probability at `tau`."
+    fig = Figure(figsize=figsize, layout='constrained'); ax1, ax2 = fig.subplots(1, 2)
+    types = list(dict.fromkeys(curve.sae_type))
+    for i, typ in enumerate(types):
+        g = curve[curve.sae_type == typ]; col = f'C{i}'
+        al = g[g.concept == '(all latents)']; co = g[g.concept != '(all latents)'].groupby('threshold').p_match.mean()
+        ax1.plot(al.threshold, al.p_match, '-o', color=col, label=f'{typ}: all latents')
+        ax1.plot(co.index, co.to_numpy(), '--s', color=col, label=f'{typ}: concept latents')
+    ax1.set(xlabel='decoder cosine threshold', ylabel='share with a match in another seed', ylim=(-0.02, 1.02), title='Cross-seed matching')
+    ax1.legend(fontsize=8)
+    at = curve[(curve.concept != '(all latents)') & np.isclose(curve.threshold, tau)]
+    piv = at.pivot_table(index='concept', columns='sae_type', values='p_match', sort=False)
+    y = np.arange(len(piv)); w = 0.8 / max(1, piv.shape[1])
+    for i, typ in enumerate(piv.columns): ax2.barh(y + i * w, piv[typ].to_numpy(), height=w, label=typ, color=f'C{types.index(typ)}')
+    ax2.set_yticks(y + w * (piv.shape[1] - 1) / 2, piv.index); ax2.invert_yaxis()
+    ax2.set(xlabel=f'P(match with cosine > {tau:g})', xlim=(0, 1), title='Concept latent found again in another seed'); ax2.legend(fontsize=8)
+    return fig
