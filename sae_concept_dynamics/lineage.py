@@ -24,7 +24,8 @@ from .analysis import adjust_pvalues
 __all__ = ['LINEAGE_EVENTS', 'SAE_META', 'CONCEPT_HIERARCHY', 'MATCH_THRESHOLDS', 'decoder_cosine', 'match_latents',
            'transition_events', 'lineage', 'planted_lineage', 'null_grid', 'tracked_concepts', 'concept_dynamics',
            'sae_meta', 'snapshot_measures', 'sae_lineage', 'sae_dynamics', 'concept_latents', 'comparison_pairs',
-           'cross_sae_matching', 'seed_match_curve', 'merge_sparsity', 'matching_figure']
+           'cross_sae_matching', 'seed_match_curve', 'merge_sparsity', 'matching_figure', 'absorption_table',
+           'splitting_table']
 
 # %% ../nbs/08a_lineage.ipynb #00c5aab0
 def _rows(W)->torch.Tensor:
@@ -432,3 +433,56 @@ def matching_figure(curve:pd.DataFrame, # from `seed_match_curve`
     ax2.set_yticks(y + w * (piv.shape[1] - 1) / 2, piv.index); ax2.invert_yaxis()
     ax2.set(xlabel=f'P(match with cosine > {tau:g})', xlim=(0, 1), title='Concept latent found again in another seed'); ax2.legend(fontsize=8)
     return fig
+
+# %% ../nbs/08a_lineage.ipynb #1bbc2601
+def _codes_np(codes):
+    z = codes.detach().cpu().numpy() if torch.is_tensor(codes) else np.asarray(codes)
+    if z.ndim == 3 and z.shape[0] == 1: z = z[0]
+    if z.ndim != 2: raise InputError(f"codes of shape {z.shape} must be (N, H): the codes of one SAE")
+    return z
+
+def absorption_table(codes, # (N, H) codes of one SAE on the scoring split
+                     concepts, # (N, C) bool concept labels of the same rows
+                     names:list, # C concept names
+                     latents, # (C,) each concept's latent, e.g. `concept_latents(...).latent`
+                     hierarchy:dict=CONCEPT_HIERARCHY, # parent concept -> member digits (children named digit_<d>)
+                     null_rate=None, # absorption rate a pair must exceed to be marked absorbed (None: no mark)
+                    )->pd.DataFrame: # parent, child, parent_latent, child_latent, n_child, miss_child, miss_siblings, excess_miss, absorption[, absorbed]
+    "Chanin-style absorption of every parent concept's latent by its children's latents."
+    on = _codes_np(codes) > 0; y = np.asarray(concepts.cpu() if torch.is_tensor(concepts) else concepts, bool); lat = np.asarray(latents, int)
+    if y.shape != (on.shape[0], len(names)) or lat.shape != (len(names),): raise InputError(f"concepts {y.shape} must be (N, C) = ({on.shape[0]}, {len(names)}) and latents one per concept")
+    rows = []
+    for p, digits in hierarchy.items():
+        if p not in names: continue
+        ip = names.index(p)
+        for d in digits:
+            ch = f'digit_{d}'
+            if ch not in names: continue
+            ic = names.index(ch); rc, rs = y[:, ic], y[:, ip] & ~y[:, ic]
+            fp, fc = on[:, lat[ip]], on[:, lat[ic]]
+            miss_c, miss_s = 1 - fp[rc].mean() if rc.any() else np.nan, 1 - fp[rs].mean() if rs.any() else np.nan
+            ab = float((~fp & fc)[rc].mean()) if rc.any() and lat[ic] != lat[ip] else 0.
+            rows.append(dict(parent=p, child=ch, parent_latent=int(lat[ip]), child_latent=int(lat[ic]), n_child=int(rc.sum()),
+                             miss_child=miss_c, miss_siblings=miss_s, excess_miss=miss_c - miss_s, absorption=ab))
+    out = pd.DataFrame(rows, columns=['parent', 'child', 'parent_latent', 'child_latent', 'n_child', 'miss_child', 'miss_siblings', 'excess_miss', 'absorption'])
+    if null_rate is not None: out['absorbed'] = out.absorption.to_numpy() > np.broadcast_to(np.asarray(null_rate, float), len(out))
+    return out
+
+# %% ../nbs/08a_lineage.ipynb #fba5c84c
+def splitting_table(codes, # (N, H) codes of one SAE (the probes are cross-validated on these rows)
+                    concepts, # (N, C) bool concept labels
+                    names:list, # C concept names
+                    null_gain=None, # AUC gain a concept must exceed to be marked split (None: no mark)
+                    n_splits:int=5, seed:int=0, # cross-validation folds
+                   )->pd.DataFrame: # concept, auc_k1, auc_k2, split_gain, f1_k1, f1_k2, f1_gain[, split]
+    "SAEBench-style feature splitting: gain of the k = 2 sparse probe over the k = 1 probe, per concept."
+    z = torch.as_tensor(_codes_np(codes), dtype=torch.float32)
+    folds = probe_folds(np.asarray(concepts.cpu() if torch.is_tensor(concepts) else concepts, bool), 'cv', n_splits, seed=seed)
+    res = fit_ksparse_probes(z, concepts, folds, ks=(1, 2))
+    ia, i_f = PROBE_METRICS.index('auc'), PROBE_METRICS.index('f1')
+    with np.errstate(all='ignore'):
+        m = {k: np.nanmean(res[k][0], axis=1) for k in (1, 2)}                   # (C, metrics)
+    out = pd.DataFrame(dict(concept=names, auc_k1=m[1][:, ia], auc_k2=m[2][:, ia], f1_k1=m[1][:, i_f], f1_k2=m[2][:, i_f]))
+    out['split_gain'], out['f1_gain'] = out.auc_k2 - out.auc_k1, out.f1_k2 - out.f1_k1
+    if null_gain is not None: out['split'] = out.split_gain.to_numpy() > np.broadcast_to(np.asarray(null_gain, float), len(out))
+    return out[['concept', 'auc_k1', 'auc_k2', 'split_gain', 'f1_k1', 'f1_k2', 'f1_gain'] + (['split'] if null_gain is not None else [])]
