@@ -25,7 +25,7 @@ __all__ = ['LINEAGE_EVENTS', 'SAE_META', 'CONCEPT_HIERARCHY', 'MATCH_THRESHOLDS'
            'transition_events', 'lineage', 'planted_lineage', 'null_grid', 'tracked_concepts', 'concept_dynamics',
            'sae_meta', 'snapshot_measures', 'sae_lineage', 'sae_dynamics', 'concept_latents', 'comparison_pairs',
            'cross_sae_matching', 'seed_match_curve', 'merge_sparsity', 'matching_figure', 'absorption_table',
-           'splitting_table']
+           'splitting_table', 'discard_matrix', 'co_discard_test']
 
 # %% ../nbs/08a_lineage.ipynb #00c5aab0
 def _rows(W)->torch.Tensor:
@@ -486,3 +486,78 @@ def splitting_table(codes, # (N, H) codes of one SAE (the probes are cross-valid
     out['split_gain'], out['f1_gain'] = out.auc_k2 - out.auc_k1, out.f1_k2 - out.f1_k1
     if null_gain is not None: out['split'] = out.split_gain.to_numpy() > np.broadcast_to(np.asarray(null_gain, float), len(out))
     return out[['concept', 'auc_k1', 'auc_k2', 'split_gain', 'f1_k1', 'f1_k2', 'f1_gain'] + (['split'] if null_gain is not None else [])]
+
+# %% ../nbs/08a_lineage.ipynb #a54f4839
+def discard_matrix(verdicts:pd.DataFrame, # one row per SAE x concept: sae_id, sae_type, l0, concept, verdict
+                  )->tuple: # (D: DataFrame sae x concept of 0/1 discards, meta: one row per SAE in D's order)
+    "Discard indicator per SAE and concept (uncertain and missing count as not discarded), with each SAE's columns."
+    need = {'sae_id', 'sae_type', 'l0', 'concept', 'verdict'} - set(verdicts.columns)
+    if need: raise InputError(f"the verdict table lacks {sorted(need)}: pass one row per SAE x concept with sae_id, sae_type, l0, concept, verdict")
+    bad = set(verdicts.verdict.dropna()) - {'retained', 'discarded', 'uncertain'}
+    if bad: raise InputError(f"unknown verdicts {sorted(bad)}: use retained, discarded or uncertain")
+    D = verdicts.assign(x=verdicts.verdict.eq('discarded').astype(float)).pivot_table(index='sae_id', columns='concept', values='x', aggfunc='max', sort=False).fillna(0.)
+    meta = verdicts.drop(columns=['concept', 'verdict']).drop_duplicates('sae_id').set_index('sae_id').loc[D.index].reset_index()
+    return D, meta
+
+def _strata(meta, by, n_bins):
+    key = meta[list(by)].astype(str).agg('|'.join, axis=1) if by else pd.Series('', index=meta.index)
+    lr = np.log(meta.l0.astype(float).clip(lower=1e-6))
+    b = lr.groupby(key).rank(method='first', pct=True).mul(n_bins).sub(1e-9).clip(lower=0).astype(int)
+    return pd.factorize(key + '#' + b.astype(str))[0], key
+
+def _perm_null(D, strata, n_perm, seed, chunk=250):
+    rng = np.random.default_rng(seed); S, C = D.shape
+    obs, ge, tot = D.T @ D, np.zeros((C, C)), np.zeros((C, C))
+    for i in range(0, n_perm, chunk):
+        n = min(chunk, n_perm - i)
+        idx = np.argsort(rng.random((n, S, C)) + strata[None, :, None], axis=1)
+        Dp = np.take_along_axis(np.broadcast_to(D, (n, S, C)), idx, 1).astype(np.float32)
+        null = np.einsum('psa,psb->pab', Dp, Dp)
+        ge += (null >= obs - 1e-9).sum(0); tot += null.sum(0)
+    return obs, (1 + ge) / (1 + n_perm), tot / n_perm
+
+# %% ../nbs/08a_lineage.ipynb #5a75cbf4
+def _logit(X, y, ridge=0.1, iters=50):
+    w = np.zeros(X.shape[1]); P = np.full(X.shape[1], ridge); P[0] = 0.
+    for _ in range(iters):
+        p = 1 / (1 + np.exp(-X @ w)); H = (X.T * (p * (1 - p))) @ X + np.diag(P)
+        step = np.linalg.solve(H, X.T @ (y - p) - P * w); w += step
+        if np.abs(step).max() < 1e-8: break
+    p = 1 / (1 + np.exp(-X @ w))
+    return w, np.sqrt(np.diag(np.linalg.inv((X.T * (p * (1 - p))) @ X + np.diag(P))))
+
+def _conditional_or(D, meta, key):
+    S, C = D.shape
+    G = pd.get_dummies(key, drop_first=True).to_numpy(float)
+    base = np.column_stack([np.ones(S), np.log(meta.l0.astype(float).clip(lower=1e-6)), G])
+    out = {}
+    for a in range(C):
+        for b in range(a + 1, C):
+            if D[:, b].std() == 0 or D[:, a].std() == 0: out[a, b] = (np.nan, np.nan, np.nan); continue
+            w, se = _logit(np.column_stack([base, D[:, a]]), D[:, b])
+            out[a, b] = (w[-1], se[-1], float(stats.norm.sf(w[-1] / se[-1])))
+    return out
+
+# %% ../nbs/08a_lineage.ipynb #b1e1fcb0
+def co_discard_test(verdicts:pd.DataFrame, # one row per SAE x concept: sae_id, sae_type, l0, concept, verdict (+ `by` columns)
+                    by=('sae_type',), # columns whose values SAEs must share to be exchanged (e.g. the configuration, with n_bins=1)
+                    n_bins:int=4, # equal-count L0 bins within each `by` group
+                    n_perm:int=2000, # permutations
+                    alpha:float=0.05, # false discovery rate
+                    require:str='both', # a pair survives on 'both' tests, or on 'perm' or 'logit' alone
+                    seed:int=0,
+                   )->pd.DataFrame: # concept_a, concept_b, n_saes, n_a, n_b, n_co, expected_co, p_perm, q_perm, log_or, se, p_logit, q_logit, survives
+    "Are two concepts discarded together more often than the SAEs' L0 and type predict? Permutation and conditional odds ratio, BH-controlled."
+    if require not in ('both', 'perm', 'logit'): raise InputError(f"require={require!r}: use 'both', 'perm' or 'logit'")
+    Dm, meta = discard_matrix(verdicts); D = Dm.to_numpy(); names = list(Dm.columns)
+    strata, key = _strata(meta, by, n_bins)
+    obs, p, exp = _perm_null(D, strata, n_perm, seed)
+    lo = _conditional_or(D, meta, key)
+    rows = [dict(concept_a=names[a], concept_b=names[b], n_saes=len(D), n_a=int(D[:, a].sum()), n_b=int(D[:, b].sum()), n_co=int(obs[a, b]),
+                 expected_co=float(exp[a, b]), p_perm=float(p[a, b]), log_or=lo[a, b][0], se=lo[a, b][1], p_logit=lo[a, b][2])
+            for a in range(len(names)) for b in range(a + 1, len(names))]
+    out = pd.DataFrame(rows, columns=['concept_a', 'concept_b', 'n_saes', 'n_a', 'n_b', 'n_co', 'expected_co', 'p_perm', 'log_or', 'se', 'p_logit'])
+    out['q_perm'] = adjust_pvalues(out.p_perm, 'bh'); out['q_logit'] = adjust_pvalues(out.p_logit.fillna(1.), 'bh')
+    ok = dict(perm=out.q_perm < alpha, logit=out.q_logit < alpha)
+    out['survives'] = (ok['perm'] & ok['logit']) if require == 'both' else ok[require]
+    return out[['concept_a', 'concept_b', 'n_saes', 'n_a', 'n_b', 'n_co', 'expected_co', 'p_perm', 'q_perm', 'log_or', 'se', 'p_logit', 'q_logit', 'survives']]
