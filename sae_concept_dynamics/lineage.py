@@ -25,7 +25,8 @@ __all__ = ['LINEAGE_EVENTS', 'SAE_META', 'CONCEPT_HIERARCHY', 'MATCH_THRESHOLDS'
            'transition_events', 'lineage', 'planted_lineage', 'null_grid', 'tracked_concepts', 'concept_dynamics',
            'sae_meta', 'snapshot_measures', 'sae_lineage', 'sae_dynamics', 'concept_latents', 'comparison_pairs',
            'cross_sae_matching', 'seed_match_curve', 'merge_sparsity', 'matching_figure', 'absorption_table',
-           'splitting_table', 'discard_matrix', 'co_discard_test']
+           'splitting_table', 'discard_matrix', 'co_discard_test', 'shared_absorbers', 'co_discard_evidence',
+           'answer_co_discard']
 
 # %% ../nbs/08a_lineage.ipynb #00c5aab0
 def _rows(W)->torch.Tensor:
@@ -561,3 +562,43 @@ def co_discard_test(verdicts:pd.DataFrame, # one row per SAE x concept: sae_id, 
     ok = dict(perm=out.q_perm < alpha, logit=out.q_logit < alpha)
     out['survives'] = (ok['perm'] & ok['logit']) if require == 'both' else ok[require]
     return out[['concept_a', 'concept_b', 'n_saes', 'n_a', 'n_b', 'n_co', 'expected_co', 'p_perm', 'q_perm', 'log_or', 'se', 'p_logit', 'q_logit', 'survives']]
+
+# %% ../nbs/08a_lineage.ipynb #c7ebb7c5
+def shared_absorbers(auc, # (H, C) test AUC of every latent of one SAE
+                     names:list, # C concept names
+                     null_q=0.5, # selectivity threshold: scalar or (C,)
+                     hierarchy:dict=CONCEPT_HIERARCHY, # to mark nested (parent/child) pairs
+                    )->pd.DataFrame: # concept_a, concept_b, latent, auc_a, auc_b, nested
+    "Latents of one SAE that exceed the threshold for two concepts at once."
+    A = np.asarray(auc.cpu() if torch.is_tensor(auc) else auc, float)
+    if A.ndim != 2 or A.shape[1] != len(names): raise InputError(f"AUC table {A.shape} must be (H, {len(names)})")
+    above = np.nan_to_num(A, nan=0.) > null_grid(null_q, 1, len(names))[0]
+    h, a, b = np.nonzero(above[:, :, None] & above[:, None, :])
+    k = a < b; h, a, b = h[k], a[k], b[k]
+    return pd.DataFrame(dict(concept_a=np.asarray(names, object)[a], concept_b=np.asarray(names, object)[b], latent=h, auc_a=A[h, a], auc_b=A[h, b],
+                             nested=[_nested(names[i], names[j], hierarchy) for i, j in zip(a, b)]))
+
+# %% ../nbs/08a_lineage.ipynb #ad4ffd5a
+def co_discard_evidence(tests:pd.DataFrame, # from `co_discard_test`
+                        verdicts:pd.DataFrame, # the verdict table the tests used
+                        absorbers:pd.DataFrame, # sae_id + `shared_absorbers` columns, over the SAEs of the verdict table
+                       )->pd.DataFrame: # tests + n_shared_absorber (SAEs that discard both and hold a latent carrying both)
+    "Count, per concept pair, the co-discarding SAEs that hold a shared absorber."
+    D, meta = discard_matrix(verdicts)
+    ab = absorbers.assign(pair=[tuple(sorted(p)) for p in zip(absorbers.concept_a, absorbers.concept_b)])
+    has = ab.groupby('pair').sae_id.agg(set)
+    n = [sum(1 for s in has.get(tuple(sorted((a, b))), set()) if s in D.index and D.at[s, a] and D.at[s, b]) for a, b in zip(tests.concept_a, tests.concept_b)]
+    return tests.assign(n_shared_absorber=n)
+
+def answer_co_discard(tests:pd.DataFrame, # from `co_discard_test` (optionally with `co_discard_evidence`)
+                      alpha:float=0.05, # the false discovery rate the test used
+                     )->str: # one paragraph, every number computed
+    "Answer 3: which concepts are discarded together beyond what L0 and SAE type explain."
+    n, s = len(tests), tests[tests.survives].sort_values('q_perm')
+    head = f"Given each SAE's L0 and type, {len(s)} of {n} concept pairs are discarded together more often than expected (BH q < {alpha:g} on both the stratified permutation and the conditional odds ratio)"
+    if not len(s): return head + "; co-discard groups are explained by sparsity."
+    parts = []
+    for r in s.itertuples():
+        ev = f", a shared absorber in {r.n_shared_absorber} of them" if 'n_shared_absorber' in s.columns else ''
+        parts.append(f"{{{r.concept_a}, {r.concept_b}}} ({r.n_co} SAEs discard both against {r.expected_co:.1f} expected{ev}; odds ratio {np.exp(r.log_or):.2g}, q = {max(r.q_perm, r.q_logit):.2g})")
+    return head + ': ' + '; '.join(parts) + '.'
