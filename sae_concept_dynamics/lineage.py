@@ -323,6 +323,8 @@ def _knob(saes):
 def comparison_pairs(saes:pd.DataFrame, # one row per SAE: sae_id, sae_type, hidden, seed, lam and/or k_frac, l0
                     )->pd.DataFrame: # comparison in seed|width|sparsity, sae_a, sae_b
     "The seed, width and sparsity-ladder comparisons a set of SAEs allows."
+    need = {'sae_id', 'sae_type', 'hidden', 'seed', 'l0'} - set(saes.columns)
+    if need: raise InputError(f"the SAE table lacks {sorted(need)}: pass one row per SAE with sae_id, sae_type, hidden, seed, lam/k_frac and l0 (as final_latents returns)")
     s = saes.assign(knob=np.round(_knob(saes), 10)).reset_index(drop=True)
     rows = []
     for _, g in s.groupby(['sae_type', 'hidden', 'knob'], dropna=False):
@@ -389,7 +391,7 @@ def seed_match_curve(matching:pd.DataFrame, # from `cross_sae_matching`
     return pd.DataFrame(rows, columns=['sae_type', 'concept', 'threshold', 'p_match', 'n_pairs'])
 
 def _nested(a, b, hierarchy):
-    da, db = (set(hierarchy.get(x, ())) | ({int(x.split('_')[1])} if x.startswith('digit_') else set()) for x in (a, b))
+    da, db = (set(hierarchy.get(x, ())) | ({int(x[6:])} if x.startswith('digit_') and x[6:].isdigit() else set()) for x in (a, b))
     return a != b and (da <= db or db <= da) and bool(da) and bool(db)
 
 def merge_sparsity(saes:pd.DataFrame, # one row per SAE: sae_id, sae_type, hidden, seed, l0
@@ -550,6 +552,7 @@ def co_discard_test(verdicts:pd.DataFrame, # one row per SAE x concept: sae_id, 
                    )->pd.DataFrame: # concept_a, concept_b, n_saes, n_a, n_b, n_co, expected_co, p_perm, q_perm, log_or, se, p_logit, q_logit, survives
     "Are two concepts discarded together more often than the SAEs' L0 and type predict? Permutation and conditional odds ratio, BH-controlled."
     if require not in ('both', 'perm', 'logit'): raise InputError(f"require={require!r}: use 'both', 'perm' or 'logit'")
+    if set(by) - set(verdicts.columns): raise InputError(f"by={list(by)} names columns the verdict table lacks: {sorted(set(by) - set(verdicts.columns))}")
     Dm, meta = discard_matrix(verdicts); D = Dm.to_numpy(); names = list(Dm.columns)
     strata, key = _strata(meta, by, n_bins)
     obs, p, exp = _perm_null(D, strata, n_perm, seed)
