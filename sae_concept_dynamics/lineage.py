@@ -17,6 +17,7 @@ from scipy.optimize import linear_sum_assignment
 
 from .data import InputError, atomic_path, read_json
 from .metrics import concept_auc
+from .training import list_snapshots, load_sae
 from .probes import probe_folds, fit_ksparse_probes, PROBE_METRICS
 from .analysis import adjust_pvalues
 
@@ -250,7 +251,6 @@ def snapshot_measures(config_dir, # one SAE's folder in a sweep
                       device=None, # device to compute on (default cpu)
                      )->dict: # meta, steps, W (list of (H, d)), firing (T, H), l0 (T,), auc_train/auc_test (T, H, C), names
     "Decoders of every snapshot of one SAE, with firing rates, L0 and concept AUCs measured on the store."
-    from sae_concept_dynamics.training import list_snapshots, load_sae
     d, meta = Path(config_dir), sae_meta(config_dir)
     steps = list_snapshots(d)
     if len(steps) < 2: raise InputError(f"{d} has {len(steps)} parameter snapshot(s); lineage needs two or more: train with n_snapshots >= 1")
@@ -619,7 +619,6 @@ def final_latents(config_dirs:list, # SAE folders (e.g. `list_saes(sweep).path` 
                   layer:str=None, device=None,
                  )->dict: # saes, decoders {sae_id: (H, d)}, best, auc_test {sae_id: (H, C)}, absorption, splitting
     "Final decoders, concept latents and per-latent AUCs of many SAEs, for matching across seeds, widths and sparsities."
-    from sae_concept_dynamics.training import load_sae
     names, dev = store.concept_names, device or 'cpu'
     c_tr, c_te = store.concepts('train', dev), store.concepts('test', dev)
     saes, dec, best, aucs, absn, splt, xs = [], {}, [], {}, [], [], {}
