@@ -24,10 +24,10 @@ from .analysis import adjust_pvalues
 # %% auto #0
 __all__ = ['LINEAGE_EVENTS', 'SAE_META', 'CONCEPT_HIERARCHY', 'MATCH_THRESHOLDS', 'decoder_cosine', 'match_latents',
            'transition_events', 'lineage', 'planted_lineage', 'null_grid', 'tracked_concepts', 'concept_dynamics',
-           'sae_meta', 'snapshot_measures', 'sae_lineage', 'sae_dynamics', 'concept_latents', 'comparison_pairs',
-           'cross_sae_matching', 'seed_match_curve', 'merge_sparsity', 'matching_figure', 'absorption_table',
-           'splitting_table', 'discard_matrix', 'co_discard_test', 'shared_absorbers', 'co_discard_evidence',
-           'answer_co_discard', 'final_latents', 'lineage_table', 'write_lineage_tables']
+           'answer_dynamics', 'sae_meta', 'snapshot_measures', 'sae_lineage', 'sae_dynamics', 'concept_latents',
+           'comparison_pairs', 'cross_sae_matching', 'seed_match_curve', 'merge_sparsity', 'matching_figure',
+           'absorption_table', 'splitting_table', 'discard_matrix', 'co_discard_test', 'shared_absorbers',
+           'co_discard_evidence', 'answer_co_discard', 'final_latents', 'lineage_table', 'write_lineage_tables']
 
 # %% ../nbs/08a_lineage.ipynb #042ab55b
 def _rows(W)->torch.Tensor:
@@ -224,6 +224,20 @@ def concept_dynamics(lin:dict, # from `lineage`
                          final_auc=g.tracked_auc.iloc[-1], peak_step=steps[pk], peak_auc=g.reselected_auc.iloc[pk],
                          faded=bool(ra[pk] and not ra[-1]), first_carrier_fate=fate, first_carrier_final_latent=desc))
     return dict(curves=cur, summary=pd.DataFrame(rows))
+
+# %% ../nbs/08a_lineage.ipynb #0a4edfdb
+def answer_dynamics(summary:pd.DataFrame, # stacked `concept_dynamics` summaries (sae_dynamics adds the SAE columns)
+                   )->str: # one paragraph, every number computed
+    "Answer 2: tracked-latent emergences, surviving 'selective at initialisation', and the fates of the first carriers."
+    n = len(summary); em = summary.emergence_step.notna()
+    old0, new0 = int(summary.old_selective_at_init.sum()), int((summary.old_selective_at_init & summary.tracked_selective_at_init).sum())
+    later = em & ~summary.tracked_selective_at_init
+    fates = summary.first_carrier_fate.dropna().value_counts()
+    ft = ', '.join(f"{k} {v}" for k, v in fates.items())
+    return (f"Followed on their own latent, {int(em.sum())} of {n} concept trajectories end above the null, {int(later.sum())} of them emerging after "
+            f"initialisation (median step {float(summary.emergence_step[later].median()) if later.any() else float('nan'):.0f}); of the {old0} that the "
+            f"re-selected readout calls selective at initialisation, {new0} stay selective on the tracked latent from step 0. "
+            f"Fate of the latent that first carried each concept: {ft if len(fates) else 'none recorded'}.")
 
 # %% ../nbs/08a_lineage.ipynb #6b9d3497
 SAE_META = ('sae_id', 'sae_type', 'hidden', 'lam', 'k_frac', 'k', 'seed')
