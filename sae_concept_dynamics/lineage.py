@@ -359,7 +359,9 @@ def _pair_rows(cmp, ma, mb, Wa, Wb, ba, bb, tau, split_tau, thresholds):
     partner = np.full(C.shape[0], -1); partner[a] = b; pc = np.full(C.shape[0], np.nan); pc[a] = C[a, b]
     head = dict(comparison=cmp, sae_a=ma['sae_id'], sae_b=mb['sae_id'], sae_type=ma.get('sae_type'), hidden_a=ma.get('hidden'), hidden_b=mb.get('hidden'),
                 seed_a=ma.get('seed'), seed_b=mb.get('seed'), l0_a=ma.get('l0'), l0_b=mb.get('l0'))
-    rows = [dict(head, level='sae', cosine=float(np.nanmedian(pc)), **{f'frac_above_{t:g}': float(np.mean(np.nan_to_num(pc) > t)) for t in thresholds})]
+    ev = pd.Series([e['event'] for e in transition_events(C, 0, 1, tau=split_tau, match=(a, b))], dtype=object).value_counts()
+    rows = [dict(head, level='sae', cosine=float(np.nanmedian(pc)), **{f'frac_above_{t:g}': float(np.mean(np.nan_to_num(pc) > t)) for t in thresholds},
+                 **{f'n_{e}_events': int(ev.get(e, 0)) for e in LINEAGE_EVENTS})]
     carriers = bb[bb.above_null].groupby('latent').concept.agg(';'.join)
     best_b = bb.set_index('concept')
     for r in ba.itertuples():
