@@ -24,10 +24,12 @@ from .training import list_saes, load_sae, list_snapshots
 from .infer import sae_outputs
 
 # %% auto #0
-__all__ = ['META_COLS', 'VERDICTS', 'codes_concept_table', 'PCAControl', 'RawNeurons', 'concept_scores', 'retention_table',
-           'bootstrap_ci', 'critical_l0', 'critical_l0_summary', 'retention_summary', 'co_discard_matrix',
-           'discard_clusters', 'direction_cosine', 'confusion_similarity', 'mantel_test', 'adjust_pvalues',
-           'paired_comparison', 'dynamics_curves', 'dynamics_summary', 'snapshot_table']
+__all__ = ['META_COLS', 'VERDICTS', 'PREDICTORS', 'codes_concept_table', 'PCAControl', 'RawNeurons', 'concept_scores',
+           'retention_table', 'bootstrap_ci', 'critical_l0', 'critical_l0_summary', 'retention_summary',
+           'co_discard_matrix', 'discard_clusters', 'direction_cosine', 'confusion_similarity', 'mantel_test',
+           'adjust_pvalues', 'paired_comparison', 'dynamics_curves', 'dynamics_summary', 'snapshot_table', 'l50_table',
+           'l50_summary', 'concept_geometry', 'predictor_table', 'predictors_sentence', 'adjust_all', 'null_band',
+           'retention_rates', 'answer_retention']
 
 # %% ../nbs/08_analysis.ipynb #b715162c
 META_COLS = ('model', 'sae_id', 'sae_type', 'hidden', 'lam', 'k_frac', 'k', 'seed', 'layer', 'l0', 'fvu', 'step')
@@ -395,3 +397,176 @@ def snapshot_table(sae_dir, # sweep folder written by the trainer
             meta = {k: row[k] for k in ('sae_type', 'hidden', 'lam', 'k_frac', 'k', 'seed') if k in row.index}
             parts.append(t.drop(columns='member').assign(sae_id=row.config_id, step=int(st), l0=l0, **meta))
     return pd.concat(parts, ignore_index=True)
+
+# %% ../nbs/08_analysis.ipynb #8826eb76
+def _logit_fit(logl0, y, ridge=1e-2):
+    "Intercept and slope of a logistic fit of y on log L0, with a small ridge on the slope (finite under perfect separation)."
+    from scipy.optimize import minimize
+    def nll(w):
+        eta = w[0] + w[1] * logl0
+        return float(np.sum(np.logaddexp(0, eta) - y * eta) + ridge * w[1] ** 2)
+    return minimize(nll, np.zeros(2), method='BFGS').x
+
+def l50_table(retention:pd.DataFrame, # per SAE x concept rows with l0, verdict (from `retention_verdicts`)
+              by=('sae_type', 'seed'), # one fit per group and concept
+             )->pd.DataFrame: # by..., concept, kind, n_saes, n_retained, l50, status ('fit', 'always', 'never', 'decreasing'), monotone
+    "L0 at which P(retained) = 0.5 from a logistic fit of the verdict over log L0, per group and concept; counts non-monotone verdict sequences."
+    by = [b for b in by if b in retention.columns]
+    def one(g):
+        g = g.sort_values('l0'); y = g.verdict.eq('retained').to_numpy(float); l = np.log(g.l0.clip(lower=1e-3).to_numpy(float))
+        mono = bool(np.all(np.diff(y) >= 0))                                   # retained only above some L0
+        base = dict(kind=g.kind.iloc[0] if 'kind' in g else '', n_saes=len(y), n_retained=int(y.sum()), monotone=mono)
+        if y.all(): return pd.Series(dict(base, l50=float(np.exp(l.min())), status='always'))   # at or below the sparsest SAE
+        if not y.any(): return pd.Series(dict(base, l50=np.inf, status='never'))
+        a, b = _logit_fit(l, y)
+        if b <= 0: return pd.Series(dict(base, l50=np.nan, status='decreasing'))
+        return pd.Series(dict(base, l50=float(np.exp(-a / b)), status='fit'))
+    return retention.groupby(by + ['concept'], sort=False)[[c for c in ('l0', 'verdict', 'kind') if c in retention.columns]].apply(one).reset_index()
+
+# %% ../nbs/08_analysis.ipynb #889a9ebd
+def l50_summary(l50:pd.DataFrame, # from `l50_table`, one row per seed
+                by=('sae_type',), # seeds pooled within these groups
+                level:float=0.95, # coverage of the t interval
+               )->pd.DataFrame: # by..., concept, kind, n_seeds, n_never, n_always, n_nonmonotone, l50 (geometric mean), ci_low, ci_high, coverage
+    "L50 across seeds: geometric mean of the fitted seeds with a Student-t interval on log L50; censored seeds counted apart."
+    from scipy import stats as st
+    by = [b for b in by if b in l50.columns]
+    def one(g):
+        v = np.log(g.l50[g.status.eq('fit')].to_numpy(float)); n = len(v)
+        est = float(np.exp(v.mean())) if n else np.nan
+        h = st.t.ppf((1 + level) / 2, n - 1) * v.std(ddof=1) / math.sqrt(n) if n > 1 else np.nan
+        return pd.Series(dict(kind=g.kind.iloc[0], n_seeds=len(g), n_never=int(g.status.eq('never').sum()), n_always=int(g.status.eq('always').sum()),
+                              n_nonmonotone=int((~g.monotone.astype(bool)).sum()), l50=est,
+                              ci_low=float(np.exp(v.mean() - h)) if n > 1 else np.nan, ci_high=float(np.exp(v.mean() + h)) if n > 1 else np.nan,
+                              coverage=f"{level:.0%} t interval over {n} fitted seeds" if n > 1 else f"{n} fitted seed(s): no interval"))
+    return l50.groupby(by + ['concept'], sort=False)[['kind', 'l50', 'status', 'monotone']].apply(one).reset_index()
+
+# %% ../nbs/08_analysis.ipynb #bd7cfde6
+def concept_geometry(x:torch.Tensor, # (N, d) activations of the layer
+                     concepts, # (N, C) bool concept labels
+                     names:list, # concept names
+                     oracle_concepts=None, # (N, C) bool concepts evaluated on the oracle's predicted labels (None: no oracle)
+                    )->pd.DataFrame: # concept, mean_diff_norm, prevalence, var_explained, oracle_acc
+    "Per concept, the candidate predictors of when it is discarded: class-mean difference norm, prevalence, share of the layer's variance, oracle accuracy."
+    X = torch.as_tensor(x).double(); Y = torch.as_tensor(np.asarray(concepts)).bool()
+    p = Y.double().mean(0)
+    mu1 = (Y.double().T @ X) / Y.sum(0, keepdim=True).T.clamp_min(1); mu0 = ((~Y).double().T @ X) / (~Y).sum(0, keepdim=True).T.clamp_min(1)
+    diff = (mu1 - mu0).norm(dim=1)
+    total = X.var(0, unbiased=False).sum()
+    out = pd.DataFrame(dict(concept=list(names), mean_diff_norm=diff.numpy(), prevalence=p.numpy(), var_explained=(p * (1 - p) * diff ** 2 / total).numpy()))
+    out['oracle_acc'] = np.nan if oracle_concepts is None else (np.asarray(oracle_concepts).astype(bool) == Y.numpy()).mean(0)
+    return out
+
+# %% ../nbs/08_analysis.ipynb #dc7c92d9
+PREDICTORS = ('mean_diff_norm', 'prevalence', 'var_explained', 'oracle_acc')
+
+def _spearman(a, b):
+    ra, rb = stats.rankdata(a), stats.rankdata(b)
+    sa, sb = ra - ra.mean(), rb - rb.mean(); den = np.sqrt((sa ** 2).sum() * (sb ** 2).sum())
+    return float((sa * sb).sum() / den) if den > 0 else np.nan
+
+def predictor_table(l50:pd.DataFrame, # concept, l50 (one row per concept, e.g. `l50_summary`; inf = never retained), optionally seed-level rows in `per_seed`
+                    geometry:pd.DataFrame, # from `concept_geometry`
+                    per_seed:pd.DataFrame=None, # `l50_table` rows (concept, seed, l50) for the spread across seeds
+                    n_boot:int=2000, n_perm:int=2000, # resamples of concepts, permutations
+                    level:float=0.95, seed:int=0,
+                   )->pd.DataFrame: # predictor, n_concepts, rho, ci_low, ci_high (bootstrap over concepts), p (permutation), rho_seed_min, rho_seed_max
+    "Spearman correlation of L50 with each predictor across concepts, with a bootstrap interval over concepts and a permutation p-value."
+    rng = np.random.default_rng(seed); rows = []
+    m = l50[['concept', 'l50']].merge(geometry, on='concept')
+    m = m[~m.l50.isna()]
+    for pr in [p for p in PREDICTORS if p in m.columns]:
+        g = m[~m[pr].isna()]; a, b = g.l50.to_numpy(float), g[pr].to_numpy(float); n = len(g)
+        if n < 4 or np.ptp(b) == 0: rows.append(dict(predictor=pr, n_concepts=n, rho=np.nan, ci_low=np.nan, ci_high=np.nan, p=np.nan)); continue
+        rho = _spearman(a, b)
+        boots = [_spearman(a[i], b[i]) for i in (rng.integers(0, n, n) for _ in range(n_boot))]
+        perm = np.array([_spearman(a, rng.permutation(b)) for _ in range(n_perm)])
+        lo, hi = np.nanquantile(boots, [(1 - level) / 2, (1 + level) / 2])
+        r = dict(predictor=pr, n_concepts=n, rho=rho, ci_low=float(lo), ci_high=float(hi), p=float((np.sum(np.abs(perm) >= abs(rho) - 1e-12) + 1) / (n_perm + 1)))
+        if per_seed is not None and 'seed' in per_seed:
+            rs = [_spearman(*s.merge(geometry, on='concept')[['l50', pr]].dropna().to_numpy(float).T) for _, s in per_seed.groupby('seed') if s.l50.notna().sum() >= 4]
+            r.update(rho_seed_min=float(np.nanmin(rs)) if rs else np.nan, rho_seed_max=float(np.nanmax(rs)) if rs else np.nan)
+        rows.append(r)
+    return pd.DataFrame(rows)
+
+# %% ../nbs/08_analysis.ipynb #a1d2b8c5
+_PRED_WORDS = dict(mean_diff_norm='class-mean difference norm', prevalence='prevalence', var_explained='share of the layer variance', oracle_acc='oracle accuracy')
+
+def predictors_sentence(table:pd.DataFrame, # from `predictor_table` (p_adj used when present)
+                        alpha:float=0.05, # level after adjustment
+                       )->str: # one sentence computed from the numbers
+    "One sentence naming the predictor of L50 with the largest |Spearman| and whether it survives the test."
+    t = table.dropna(subset=['rho'])
+    if not len(t): return "Too few concepts with an L50 to test any predictor."
+    b = t.loc[t.rho.abs().idxmax()]; p = b.get('p_adj', b.p); p = b.p if pd.isna(p) else p
+    way = 'lower' if b.rho < 0 else 'higher'
+    verdict = f"significant after adjustment (p = {p:.3g})" if p < alpha else f"not significant (p = {p:.3g})"
+    return (f"Across {int(b.n_concepts)} concepts, L50 is best predicted by the {_PRED_WORDS.get(b.predictor, b.predictor)} "
+            f"(Spearman {b.rho:+.2f}, {int(round(100 * 0.95))}% bootstrap interval [{b.ci_low:+.2f}, {b.ci_high:+.2f}]; {verdict}): "
+            f"concepts with a larger {_PRED_WORDS.get(b.predictor, b.predictor)} are discarded only at {way} L0.")
+
+# %% ../nbs/08_analysis.ipynb #a6ce7d69
+def adjust_all(tests:dict, # family name -> DataFrame with a `p` column
+               method:str='bh', # 'bh' (false discovery rate) or 'holm'
+               alpha:float=0.05,
+              )->pd.DataFrame: # every row of every family with family, p_adj (one adjustment over all), survives
+    "One multiple-comparison adjustment over every test of every family passed in."
+    parts = [df.assign(family=name) for name, df in tests.items() if len(df)]
+    if not parts: return pd.DataFrame(columns=['family', 'p', 'p_adj', 'survives'])
+    allt = pd.concat(parts, ignore_index=True)
+    allt['p_adj'] = adjust_pvalues(allt.p.to_numpy(float), method)
+    allt['survives'] = allt.p_adj < alpha
+    return allt
+
+# %% ../nbs/08_analysis.ipynb #0a534362
+def null_band(nulls:pd.DataFrame, # from `nulls.null_table`
+              concept:str, # the concept plotted
+              readout:str=None, # default: its verdict readout (first present of auc1, or_auc, spearman for that concept)
+              hidden:int=None, # width (default: every width, one curve each)
+             )->pd.DataFrame: # hidden, l0 (the null's k), q50, q95, q99, sorted by l0
+    "Null quantile curves of one concept's statistic over L0, for shading under an AUC-vs-L0 plot."
+    t = nulls[nulls.concept == concept]
+    if not len(t): raise InputError(f"concept {concept!r} has no null rows: it is one of {sorted(set(nulls.concept))}")
+    if readout is None: readout = {'atomic': 'auc1', 'composite': 'or_auc', 'continuous': 'spearman'}[t.kind.iloc[0]]
+    t = t[t.readout == readout]
+    if hidden is not None: t = t[t.hidden == hidden]
+    return t.rename(columns={'null_k': 'l0'})[['hidden', 'l0'] + [c for c in ('q50', 'q95', 'q99') if c in t]].sort_values(['hidden', 'l0']).reset_index(drop=True)
+
+# %% ../nbs/08_analysis.ipynb #20196212
+def _t_interval(v, level=0.95):
+    from scipy import stats as st
+    v = np.asarray(v, float); n = len(v); m = float(v.mean()) if n else np.nan
+    if n < 2: return m, np.nan, np.nan
+    h = st.t.ppf((1 + level) / 2, n - 1) * v.std(ddof=1) / math.sqrt(n)
+    return m, m - h, m + h
+
+def retention_rates(retention:pd.DataFrame, # per SAE x concept verdict rows with sae_type, seed, concept, kind
+                    level:float=0.95,
+                   )->pd.DataFrame: # sae_type, concept, kind, n_seeds, rate (mean over seeds of the retained fraction), ci_low, ci_high
+    "Fraction of SAEs beating the null per type and concept, with a t interval across seeds."
+    r = retention.assign(x=retention.verdict.eq('retained').astype(float)).groupby(['sae_type', 'concept', 'kind', 'seed'], sort=False).x.mean().reset_index()
+    rows = [dict(sae_type=t, concept=c, kind=k, n_seeds=len(g), **dict(zip(('rate', 'ci_low', 'ci_high'), _t_interval(g.x, level))))
+            for (t, c, k), g in r.groupby(['sae_type', 'concept', 'kind'], sort=False)]
+    return pd.DataFrame(rows)
+
+def _fmt(v, d=2): return '—' if v is None or (isinstance(v, float) and np.isnan(v)) else ('never' if np.isinf(v) else f"{v:.{d}f}")
+
+def answer_retention(retention:pd.DataFrame, # trained SAEs' rows from `nulls.retention_verdicts`
+                     controls:pd.DataFrame, # the random-init (untrained) controls' rows, same columns
+                     predictors:pd.DataFrame=None, # from `predictor_table` (None: no predictor sentence)
+                     level:float=0.95,
+                    )->str: # markdown of Answer 1
+    "Answer 1 in markdown: per concept and kind, the fraction of SAEs beating the null and L50 with intervals, the predictors, and the controls' false-positive rate."
+    tr, ct = retention.verdict.eq('retained').mean(), controls.verdict.eq('retained').mean() if len(controls) else np.nan
+    rates = retention_rates(retention, level)
+    l50 = l50_summary(l50_table(retention), level=level)
+    tab = rates.merge(l50[['sae_type', 'concept', 'l50', 'ci_low', 'ci_high', 'n_never', 'n_nonmonotone']].rename(columns={'ci_low': 'l50_low', 'ci_high': 'l50_high'}), on=['sae_type', 'concept'], how='left')
+    lines = ["## Answer 1: which concepts do SAEs keep?", "",
+             f"A concept counts as retained by an SAE when its readout (atomic: best single latent AUC; composite: best OR of its m latents; continuous: Spearman of the best latent with the quantity; latents chosen on train, scored on test) beats the 99th percentile of random dictionaries of the same width and sparsity.",
+             f"Trained SAEs retain {100 * tr:.1f}% of SAE x concept pairs; the same verdict calls {_fmt(100 * ct, 1)}% of the random-init controls' pairs retained (its false-positive rate).", "",
+             "| type | concept | kind | retained (mean over seeds) | interval | seeds | L50 | L50 interval | never retained | non-monotone |", "|---|---|---|---|---|---|---|---|---|---|"]
+    for r in tab.itertuples():
+        lines.append(f"| {r.sae_type} | {r.concept} | {r.kind} | {_fmt(r.rate)} | [{_fmt(r.ci_low)}, {_fmt(r.ci_high)}] | {r.n_seeds} | {_fmt(r.l50, 1)} | [{_fmt(r.l50_low, 1)}, {_fmt(r.l50_high, 1)}] | {r.n_never} | {r.n_nonmonotone} |")
+    lines += ["", f"Intervals are {level:.0%} Student-t intervals across seeds (none with one seed). L50 is the L0 at which a logistic fit of the verdict over log L0 crosses 0.5."]
+    if predictors is not None: lines += ["", predictors_sentence(predictors)]
+    return '\n'.join(lines)

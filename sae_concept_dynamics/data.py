@@ -19,9 +19,9 @@ from .core import (InputError, cli_errors, command, atomic_path, write_json, rea
                    load_torch, resolve_device, parse_list, writable_dir, DEFAULT_CACHE)
 
 # %% auto #0
-__all__ = ['IDX_FILES', 'CONCEPTS', 'MNISTSplit', 'embedded_path', 'stratified_split', 'load_embedded', 'read_idx', 'write_idx',
-           'load_idx_folder', 'load_torchvision', 'load_mnist', 'register_concept', 'ink_mass', 'slant',
-           'concept_matrix']
+__all__ = ['IDX_FILES', 'CONCEPTS', 'CONCEPT_KINDS', 'CONCEPT_INFO', 'MNISTSplit', 'embedded_path', 'stratified_split',
+           'load_embedded', 'read_idx', 'write_idx', 'load_idx_folder', 'load_torchvision', 'load_mnist',
+           'register_concept', 'ink_mass', 'slant', 'concept_matrix', 'concept_kinds']
 
 # %% ../nbs/00_data.ipynb #3cd554d1
 @dataclass
@@ -156,13 +156,23 @@ def load_mnist(source='embedded', # 'embedded', 'torchvision', or a folder of ID
 # %% ../nbs/00_data.ipynb #25943a3c
 CONCEPTS: dict[str, Callable] = {}
 
+CONCEPT_KINDS = ('atomic', 'composite', 'continuous')
+CONCEPT_INFO: dict[str, dict] = {}
+
 def register_concept(name:str, # unique name, used as a column name in every results table
                      fn:Callable, # (images uint8 (N,28,28), labels int64 (N,)) -> bool (N,)
                      overwrite=False, # replace an existing concept of the same name
+                     kind:str='atomic', # 'atomic' (one class), 'composite' (a union of member concepts) or 'continuous' (a measured quantity)
+                     members:tuple=(), # composite: names of the member concepts whose union it is
+                     value:Callable=None, # continuous: images uint8 (N,28,28) -> float (N,), the quantity `fn` splits at its median
                     ):
-    "Add a named boolean concept to the registry."
+    "Add a named boolean concept (with its kind) to the registry."
     if name in CONCEPTS and not overwrite: raise InputError(f"concept {name!r} is already registered: pass overwrite=True to replace it")
+    if kind not in CONCEPT_KINDS: raise InputError(f"concept kind {kind!r} is unknown: use one of {', '.join(CONCEPT_KINDS)}")
+    if (kind == 'composite') != bool(members): raise InputError(f"concept {name!r}: a composite concept needs members=(names...), other kinds none")
+    if (kind == 'continuous') != (value is not None): raise InputError(f"concept {name!r}: a continuous concept needs value=<images -> float>, other kinds none")
     CONCEPTS[name] = fn
+    CONCEPT_INFO[name] = dict(kind=kind, members=tuple(members), value=value)
     return fn
 
 def _label_set(digits): return lambda images, labels: np.isin(labels, digits)
@@ -180,12 +190,13 @@ def slant(images):
     return -cov/(vy + 1e-9)  # image rows grow downwards, so a right lean has negative raw covariance
 
 for _d in range(10): register_concept(f'digit_{_d}', _label_set([_d]))
-register_concept('even', _label_set([0, 2, 4, 6, 8]))
-register_concept('closed_loop', _label_set([0, 6, 8, 9]))
-register_concept('group_358', _label_set([3, 5, 8]))
-register_concept('group_49', _label_set([4, 9]))
-register_concept('ink_heavy', lambda images, labels: ink_mass(images) > np.median(ink_mass(images)))
-register_concept('slant_right', lambda images, labels: slant(images) > np.median(slant(images)))
+def _union(digits): return dict(kind='composite', members=tuple(f'digit_{d}' for d in digits))
+register_concept('even', _label_set([0, 2, 4, 6, 8]), **_union([0, 2, 4, 6, 8]))
+register_concept('closed_loop', _label_set([0, 6, 8, 9]), **_union([0, 6, 8, 9]))
+register_concept('group_358', _label_set([3, 5, 8]), **_union([3, 5, 8]))
+register_concept('group_49', _label_set([4, 9]), **_union([4, 9]))
+register_concept('ink_heavy', lambda images, labels: ink_mass(images) > np.median(ink_mass(images)), kind='continuous', value=ink_mass)
+register_concept('slant_right', lambda images, labels: slant(images) > np.median(slant(images)), kind='continuous', value=slant)
 
 def concept_matrix(images, labels, names=None)->tuple: # (bool array (N, C), list of C names)
     "Evaluate concepts `names` (default: all registered) on a split."
@@ -193,3 +204,9 @@ def concept_matrix(images, labels, names=None)->tuple: # (bool array (N, C), lis
     unknown = [n for n in names if n not in CONCEPTS]
     if unknown: raise InputError(f"unknown concept(s) {unknown}: registered ones are {list(CONCEPTS)}")
     return np.stack([np.asarray(CONCEPTS[n](images, labels), bool) for n in names], 1), names
+
+# %% ../nbs/00_data.ipynb #c0a1b2d4
+def concept_kinds(names:list, # concept names (e.g. a store's `concept_names`)
+                 )->dict: # name -> dict(kind, members (tuple of names), value (callable or None)); unknown names are atomic
+    "Kind, member concepts and measured quantity of each concept name."
+    return {n: dict(CONCEPT_INFO.get(n, dict(kind='atomic', members=(), value=None))) for n in names}
