@@ -15,7 +15,8 @@ from matplotlib.figure import Figure
 from scipy import stats
 from scipy.optimize import linear_sum_assignment
 
-from .data import InputError, atomic_path, read_json
+from .core import InputError, atomic_path, read_json
+from .infer import sae_outputs
 from .metrics import concept_auc
 from .training import list_snapshots, load_sae
 from .probes import probe_folds, fit_ksparse_probes, PROBE_METRICS
@@ -254,8 +255,7 @@ def _with_meta(df, meta):
     return df.assign(**{c: meta[c] for c in cols})[cols + [c for c in df.columns if c not in cols]]
 
 @torch.no_grad()
-def _codes(sae, x, batch_size=4096):
-    return torch.cat([sae.encode(x[i:i + batch_size])[0] for i in range(0, len(x), batch_size)])
+def _codes(sae, x, batch_size=4096): return sae_outputs(sae, x, batch_size)[0][0]   # member 0's codes, through infer's batched encoder
 
 @torch.no_grad()
 def snapshot_measures(config_dir, # one SAE's folder in a sweep

@@ -13,9 +13,12 @@ import numpy as np
 import pandas as pd
 import torch
 
-from .data import InputError, atomic_path, concept_kinds
+from .core import InputError, atomic_path
+from .data import concept_kinds
 from .metrics import average_ranks, best_latent
-from .sae import SAEBank
+from .sae import SAEBank, input_scale
+from .training import train_bank, TrainSettings, list_saes, load_sae
+from .infer import sae_outputs
 from .probes import explicit_folds, fit_ksparse_probes
 
 # %% auto #0
@@ -289,8 +292,6 @@ def sweep_statistics(sae_dir, # sweep folder written by the trainer (trained or 
                     )->pd.DataFrame: # sae_id, sae_type, hidden, lam, k, seed, l0, member, concept, kind, readout, value
     "Readout statistics of every finished SAE of a sweep (loaded with `load_sae`, encoded with `sae_outputs`)."
     from tqdm.auto import tqdm
-    from sae_concept_dynamics.training import list_saes, load_sae
-    from sae_concept_dynamics.infer import sae_outputs
     tab = list_saes(sae_dir)
     tab = tab[tab.status == 'done']
     if not len(tab): raise InputError(f"no finished SAE in {sae_dir}: train the sweep first")
@@ -444,8 +445,6 @@ def planted_study(planted:dict=None, # from `planted_concepts` (default: its def
                   n_draws:int=100, grid:float=0.1, q:str='q99', # null settings
                  )->dict: # retention (trained vanilla), controls (untrained TopK and vanilla), nulls, planted
     "Train vanilla SAEs at a ladder of L1 thresholds on planted data, build untrained controls, and give both the null-calibrated verdicts."
-    from sae_concept_dynamics.training import train_bank, TrainSettings
-    from sae_concept_dynamics.sae import input_scale
     P = planted or planted_concepts(); kinds = P['kinds']; x = P['x_train']; c = input_scale(x); d = x.shape[1]
     rows, ctl = [], []
     for s in seeds:
