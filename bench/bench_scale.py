@@ -188,6 +188,16 @@ def time_infer(store:ActivationStore, banks:dict, n:int, ks)->dict:
     return out
 
 
+def time_raw_probes(store:ActivationStore, ks)->float:
+    "Seconds of the raw-activation probes of one store (shared by every SAE reading it), from a cold cache; 0 if infer does not share them."
+    from sae_concept_dynamics import infer
+    if not hasattr(infer, 'probe_tables'): return 0.
+    shutil.rmtree(Path(store.path)/'probe_cache', ignore_errors=True); infer._RAW_PROBES.clear()
+    x, c = store.get(None, 'test'), store.concepts('test')
+    sec, _ = timed(lambda: infer.probe_tables(store, store.default_layer, x, torch.zeros(1, len(x), 1), None, c, store.concept_names, targets=('raw',), ks=ks))
+    return sec
+
+
 def time_random_oracle_store(store:ActivationStore)->float:
     "Seconds to record a random (untrained) oracle's activation store on the same digits."
     from sae_concept_dynamics.oracle import OracleConfig
@@ -249,7 +259,7 @@ def topk_vs_reference(epochs:int, repeats:int)->tuple:
 
 
 # ---------------------------------------------------------------- extrapolation
-def extrapolate(a, n_train:int, per_step:dict, finalize:float, infer:dict, t_ro_store:float, t_init:float, t_dyn:float, t_ana:tuple)->tuple:
+def extrapolate(a, n_train:int, per_step:dict, finalize:float, infer:dict, t_ro_store:float, t_init:float, t_dyn:float, t_ana:tuple, t_raw:float=0.)->tuple:
     "Stage table (seconds) of the whole seed preset, and its training FLOPs."
     P, PP = PRESETS['seed'], PIPELINE_PRESETS['seed']
     steps = P['epochs'] * steps_per_epoch(n_train, P['batch_size'])
@@ -266,6 +276,7 @@ def extrapolate(a, n_train:int, per_step:dict, finalize:float, infer:dict, t_ro_
     flop_ro = sum(nb * S * steps * 10 * P['batch_size'] * d * h for t, h, S, nb in grid_shapes() if t in PP['random_oracle_types'])
     rows.append(('random oracle store', t_ro_store))
     rows.append((f'random-init sweeps ({sum(n_grid.values())} untrained SAEs)', sum(n_grid.values()) * t_init))
+    rows.append(('raw-activation probes (once per store: trained and random-oracle stores)', 2 * t_raw))
     full_targets = set(PP['targets']) == {'raw', 'codes', 'recon', 'residual'}
     rows.append((f'infer trained ({sum(n_grid.values())} SAEs, targets {",".join(PP["targets"])})',
                  sum(n * infer[(t, h, 'trained' if full_targets else 'control')] for (t, h), n in n_grid.items())))
@@ -318,12 +329,13 @@ def main():
         finalize = time_finalize(banks[('vanilla', 512)], x_raw, P.get('n_snapshots', TrainSettings().n_snapshots))
         print(f"  snapshots + final checkpoint per SAE: {finalize:.2f}s", flush=True)
         print("infer slices:", flush=True)
+        t_raw = time_raw_probes(store, PP['ks']); print(f"  raw-activation probes of a store (shared by its SAEs): {t_raw:.1f}s", flush=True)
         infer = time_infer(store, banks, a.infer_saes or (1 if q else 2), PP['ks'])
         t_ro = time_random_oracle_store(store); print(f"random oracle store: {t_ro:.1f}s", flush=True)
         t_init = time_init_sweep(store); print(f"random-init SAE: {t_init:.2f}s per SAE", flush=True)
         t_dyn = time_dynamics(store, banks, PP['ks'][-1:]); print(f"dynamics: {t_dyn:.1f}s per snapshot", flush=True)
         t_ana = time_analysis(PP['n_perm'], PP['n_boot'], (2, 8) if q else (1, 2, 4, 8, 16, 32)); print(f"analysis: {t_ana[0]:.1f}s on {t_ana[1]} SAEs", flush=True)
-        rows, flop, flop_one = extrapolate(a, n_train, per_step, finalize, infer, t_ro, t_init, t_dyn, t_ana)
+        rows, flop, flop_one = extrapolate(a, n_train, per_step, finalize, infer, t_ro, t_init, t_dyn, t_ana, t_raw)
     total = sum(s for _, s in rows)
     floor = flop / (peak * 1e9)
     print(f"\nseed preset on {n_train:,} / {n_test:,} rows{' (extrapolated from the slices above)' if not a.full else ''}:")
