@@ -297,7 +297,7 @@ def parse_shard(shard)->tuple: # (i, n): this process takes every n-th SAE start
 
 def auto_bank_size(store:ActivationStore, # the store (its train split's size)
                    hidden:int, # latents per SAE
-                   budget:int=2**30, # bytes the group's train codes may take
+                   budget:int=2**29, # bytes the group's train codes may take
                   )->int: # SAEs evaluated together
     "SAEs of one width evaluated as one bank: as many as keep their float32 train codes within `budget`, at most 16."
     return int(max(1, min(16, budget // (4 * store.manifest['data']['n_train'] * max(1, hidden)))))
