@@ -173,7 +173,7 @@ def time_infer(store:ActivationStore, banks:dict, n:int, ks)->dict:
     from sae_concept_dynamics.analysis import PCAControl
     tmp = Path(tempfile.mkdtemp()); out = {}
     for (t, h), bank in banks.items():
-        idx = np.linspace(0, bank.n_members - 1, n).round().astype(int)
+        idx = np.unique(np.linspace(0, bank.n_members - 1, n + 2)[1:-1].round().astype(int))  # interior members: typical sparsity
         members = {f'{t}_{h}_{i}': bank.member(int(i)).eval() for i in idx}
         e = pd.DataFrame(dict(sae_id=list(members), sae_type=t, hidden=h, layer=store.default_layer))
         for name, targets in (('trained', ('raw', 'codes', 'recon', 'residual')), ('control', ('raw', 'codes'))):
