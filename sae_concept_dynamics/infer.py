@@ -6,7 +6,7 @@ Docs: https://sae-concept-dynamics.github.io/sae-concept-dynamics/infer.html.md"
 
 # %% ../nbs/07_infer.ipynb #1e2b4710
 from __future__ import annotations
-import json, time
+import hashlib, json, time
 from pathlib import Path
 
 import numpy as np
@@ -22,23 +22,26 @@ from .metrics import (reconstruction_metrics, density_histogram, oracle_fidelity
 from .probes import probe_folds, probe_table, PROBE_METRICS
 
 # %% auto #0
-__all__ = ['TARGETS', 'KS', 'sae_outputs', 'bank_width', 'evaluate_bank', 'concept_report', 'infer_saes', 'infer_sweep',
-           'sae_infer']
+__all__ = ['TARGETS', 'KS', 'CONCEPT_COLUMNS', 'sae_outputs', 'bank_width', 'SAEStack', 'stack_saes', 'reconstruction_tables',
+           'latent_concept_auc', 'latent_tables', 'raw_probe_table', 'probe_tables', 'evaluate_bank', 'concept_report',
+           'parse_shard', 'auto_bank_size', 'infer_saes', 'infer_sweep', 'sae_infer']
 
 # %% ../nbs/07_infer.ipynb #8fa77dd2
+def _banked(t): return t if t.ndim == 3 else t[None]
+
 @torch.no_grad()
 def sae_outputs(sae, # an SAE bank: encode(x) -> (S, N, H), decode(z) -> (S, N, d)
                 x:torch.Tensor, # (N, d) activations
                 batch_size:int=4096, # rows per batch
-               )->tuple: # codes (S, N, H) and reconstructions (S, N, d)
+                recon:bool=True, # also decode (False: reconstructions are None, saving their memory)
+               )->tuple: # codes (S, N, H) and reconstructions (S, N, d) or None
     "Codes and reconstructions of every bank member on `x`."
     zs, xs = [], []
     for i in range(0, len(x), batch_size):
-        z = sae.encode(x[i:i + batch_size])
-        if z.ndim == 2: z = z[None]
-        xh = sae.decode(z)
-        zs.append(z.float()); xs.append(xh.float() if xh.ndim == 3 else xh[None].float())
-    return torch.cat(zs, 1), torch.cat(xs, 1)
+        z = _banked(sae.encode(x[i:i + batch_size]))
+        zs.append(z.float())
+        if recon: xs.append(_banked(sae.decode(z)).float())
+    return torch.cat(zs, 1), (torch.cat(xs, 1) if recon else None)
 
 def bank_width(sae)->int: # hidden size H of the bank's members
     "Number of latents of each member of an SAE bank."
@@ -46,13 +49,161 @@ def bank_width(sae)->int: # hidden size H of the bank's members
     if W is None: raise InputError(f"{type(sae).__name__} has no W_enc: pass an SAEBank (or an object with W_enc (S, d, H), encode, decode)")
     return int(W.shape[-1])
 
+# %% ../nbs/07_infer.ipynb #675e9640
+class SAEStack(torch.nn.Module):
+    "Several SAE banks of one width read as one bank: members in order, each SAE encoding and decoding its own."
+    def __init__(self, saes:list, # SAE banks (encode, decode, W_enc (S_i, d, H)) of one input width and one latent width
+                ):
+        super().__init__()
+        if len({(s.W_enc.shape[-2], bank_width(s)) for s in saes}) != 1: raise InputError("stacked SAEs must share their input width and number of latents: group SAEs by width first")
+        self.saes, self.sizes = torch.nn.ModuleList(saes), [s.W_enc.shape[0] if s.W_enc.ndim == 3 else 1 for s in saes]
+        self.register_buffer('W_enc', torch.cat([s.W_enc.detach().reshape(-1, *s.W_enc.shape[-2:]) for s in saes]), persistent=False)
+    def encode(self, x): return torch.cat([_banked(s.encode(x)) for s in self.saes])
+    def decode(self, z): return torch.cat([_banked(s.decode(p)) for s, p in zip(self.saes, z.split(self.sizes))])
+
+def stack_saes(saes:list, # SAE banks of one width
+              )->torch.nn.Module: # the SAE itself when there is one, else an `SAEStack`
+    "One bank holding every member of `saes`, in order."
+    if not len(saes): raise InputError("no SAE to stack: pass at least one")
+    return saes[0] if len(saes) == 1 else SAEStack(saes)
+
 # %% ../nbs/07_infer.ipynb #2824e771
 TARGETS = ('raw', 'codes', 'recon', 'residual')
 KS = (1, 2, 5, 10, 20)
+CONCEPT_COLUMNS = ['member', 'concept', 'target', 'method', 'n_latents', 'metric', 'mean', 'std', 'skipped_reason']
 
 def _settings(**kw): return {k: (list(v) if isinstance(v, tuple) else v) for k, v in kw.items()}
 
-def evaluate_bank(sae, # SAE bank (encode/decode, W_enc (S, d, H))
+def reconstruction_tables(store:ActivationStore, # the store (its oracle and test labels)
+                          layer:str, # the layer the SAEs read
+                          x_te:torch.Tensor, # (N, d) test activations
+                          z_te:torch.Tensor, # (S, N, H) codes on them
+                          xh_te:torch.Tensor, # (S, N, d) reconstructions
+                          mean_act:torch.Tensor, # (d,) train mean, for the mean-ablation baseline
+                         )->tuple: # saes rows (list of dicts), classes rows (list of dicts), reconstruction_metrics dict
+    "Per-member reconstruction, L0 spread and oracle fidelity on the test split."
+    rec = reconstruction_metrics(x_te, xh_te, z_te)
+    oracle, labels = store.oracle(x_te.device), store.labels('test', x_te.device)
+    saes, classes = [], []
+    for s in range(len(z_te)):
+        fid = oracle_fidelity(oracle, layer, x_te, xh_te[s], labels, mean_act=mean_act)
+        per = fid.pop('per_class')
+        l0s = rec['l0_per_input'][s]
+        l0q = dict(zip(('l0_p10', 'l0_p50', 'l0_p90'), torch.quantile(l0s, torch.tensor([.1, .5, .9], dtype=l0s.dtype, device=l0s.device)).tolist()))
+        saes.append(dict(member=s, **{k: float(rec[k][s]) for k in ('mse', 'fvu', 'l0')}, l0_std=float(l0s.std()), **l0q,
+                         **{k: float(rec[k][s]) for k in ('dead_frac', 'dense_frac')}, **fid))
+        classes += [dict(member=s, cls=c, **{k: float(per[k][c]) for k in ('acc_clean', 'acc_recon', 'ce_clean', 'ce_recon')}) for c in range(len(per['acc_clean']))]
+    return saes, classes, rec
+
+# %% ../nbs/07_infer.ipynb #aaa60b92
+def latent_concept_auc(codes:torch.Tensor, # (S, N, H) codes
+                       concepts:torch.Tensor, # (N, C) bool labels
+                       max_values:int=2**22, # values ranked at once (memory about 50 bytes each)
+                      )->torch.Tensor: # (S, H, C) float64 AUC, as `concept_auc`
+    "`concept_auc` a block of latents at a time, so ranking N rows holds at most `max_values` values."
+    S, N, H = codes.shape
+    step = max(1, max_values // max(1, N))
+    return torch.cat([torch.cat([concept_auc(codes[s:s + 1, :, h:h + step], concepts, chunk=1) for h in range(0, H, step)], 1) for s in range(S)])
+
+def latent_tables(z_tr:torch.Tensor, z_te:torch.Tensor, # (S, N1, H), (S, N2, H) codes on train and test
+                  c_tr:torch.Tensor, c_te:torch.Tensor, # (N1, C), (N2, C) concept labels
+                  names:list, # concept names
+                  rec:dict, # `reconstruction_metrics` of the test codes (density, L0 per input)
+                  threshold:float=0.85, # AUC above which a latent is selective
+                 )->tuple: # best-latent concept rows, neurons (list of dicts of arrays), concepts with a selective latent per member
+    "Per-latent concept AUC (chosen on train, scored on test), selectivity and the per-latent arrays of every member."
+    auc_tr, auc_te = latent_concept_auc(z_tr, c_tr), latent_concept_auc(z_te, c_te)
+    best, n_sel = best_latent(auc_tr, auc_te), selective_latents(auc_te, threshold)
+    S, rows = len(z_te), []
+    for s in range(S):
+        for c, n in enumerate(names):
+            rows.append(dict(member=s, concept=n, target='codes', method='best_latent', metric='auc', mean=float(best['test_auc'][s, c]), std=np.nan, skipped_reason=''))
+            rows.append(dict(member=s, concept=n, target='codes', method='best_latent', metric='n_selective', mean=float(n_sel[s, c]), std=np.nan, skipped_reason=''))
+    neurons = [dict(auc_train=auc_tr[s].cpu().numpy(), auc_test=auc_te[s].cpu().numpy(), density=rec['density'][s].cpu().numpy(),
+                    best_latent=best['latent'][s].cpu().numpy(), best_train_auc=best['train_auc'][s].cpu().numpy(),
+                    best_test_auc=best['test_auc'][s].cpu().numpy(), n_selective=n_sel[s].cpu().numpy(),
+                    l0_hist=torch.bincount(rec['l0_per_input'][s].long().cpu(), minlength=z_te.shape[-1] + 1).numpy(),
+                    **{f'density_hist_{k}': v for k, v in density_histogram(rec['density'][s]).items()}) for s in range(S)]
+    return rows, neurons, [int((n_sel[s] > 0).sum()) for s in range(S)]
+
+# %% ../nbs/07_infer.ipynb #edbfcbf6
+_RAW_PROBES = {}  # in-process memo of raw-activation probe tables
+
+def raw_probe_table(store:ActivationStore, # the store the activations come from
+                    layer:str, # their layer
+                    x:torch.Tensor, # (N, d) activations of the probe rows
+                    concepts:torch.Tensor, # (N, C) their labels
+                    key:dict, # what else fixes the rows and folds (split, row budget, protocol, seed, min_positives)
+                    cache:dict=None, # memo to use (default: one shared by the process)
+                    **kw, # passed to `probe_table` (names, folds, backend, ks, C)
+                   )->pd.DataFrame: # `probe_table` of the raw activations
+    "Probes on raw activations, computed once per store, layer and settings: kept in memory and in `<store>/probe_cache/`."
+    from sae_concept_dynamics import __version__
+    spec = json.dumps(dict(store=store.checksum, layer=layer, n=len(x), version=__version__, **_settings(**key),
+                           **_settings(**{k: v for k, v in kw.items() if k != 'folds'})), sort_keys=True, default=str)
+    memo = _RAW_PROBES if cache is None else cache
+    if spec in memo: return memo[spec]
+    f = Path(store.path)/'probe_cache'/f"raw_{hashlib.sha256(spec.encode()).hexdigest()[:16]}.pkl"
+    if f.exists(): tab = pd.read_pickle(f)
+    else:
+        tab = probe_table(x, concepts, **kw)
+        try:
+            f.parent.mkdir(exist_ok=True)
+            with atomic_path(f) as tmp: tab.to_pickle(tmp)
+        except OSError: pass  # a read-only store: the memo still shares the table within this process
+    memo[spec] = tab
+    return tab
+
+# %% ../nbs/07_infer.ipynb #a1dff759
+def _row_budget(n:int, budget:int, seed:int):
+    "Sorted indices of a seeded random subset of `budget` rows, or None when all `n` rows fit."
+    if budget is None or n <= int(budget): return None
+    return torch.from_numpy(np.sort(np.random.default_rng(seed).permutation(n)[:int(budget)]))
+
+def probe_tables(store:ActivationStore, layer:str, # the store and layer (keys of the shared raw probes)
+                 x:torch.Tensor, # (N, d) activations of the probe split
+                 z:torch.Tensor, # (S, N, H) codes
+                 xh:torch.Tensor, # (S, N, d) reconstructions (None when no target needs them)
+                 concepts:torch.Tensor, # (N, C) labels
+                 names:list, # concept names
+                 targets=TARGETS, # among raw, codes, recon, residual
+                 probe_split:str='test', # name of the split (part of the raw probes' key)
+                 probe_rows:int=None, # use at most this many rows (a fixed seeded subset; None: all)
+                 protocol:str='cv', seed:int=0, min_positives:int=5, # folds
+                 backend:str='torch', ks=KS, C:float=1.0, # probes
+                 cache:dict=None, # memo for the raw probes (default: the process's)
+                )->list: # one probe table per target, with target and member columns
+    "Probe tables of every target for the S members at once; the raw ones shared across SAEs."
+    rows = _row_budget(len(x), probe_rows, seed)
+    if rows is not None:
+        rows = rows.to(x.device)
+        x, z, concepts = x[rows], z[:, rows], concepts[rows]
+        xh = None if xh is None else xh[:, rows]
+    folds = probe_folds(concepts, protocol, seed=seed, min_positives=min_positives)
+    kw = dict(names=names, folds=folds, backend=backend, ks=ks, C=C)
+    feats = dict(codes=lambda: z, recon=lambda: xh, residual=lambda: x[None] - xh)
+    tables = []
+    for t in targets:
+        if t == 'raw':
+            key = dict(split=probe_split, rows=probe_rows, protocol=protocol, seed=seed, mp=min_positives)
+            tab = pd.concat([raw_probe_table(store, layer, x, concepts, key, cache, **kw).assign(group=s) for s in range(len(z))])
+        else: tab = probe_table(feats[t](), concepts, **kw)
+        tables.append(tab.assign(target=t).rename(columns={'group': 'member'}))
+    return tables
+
+# %% ../nbs/07_infer.ipynb #817d14d6
+def _bank_inputs(sae, store, layer, targets, device):
+    "Checked layer and the train and test activations the bank reads."
+    layer = store.check_layer(layer)
+    bad = [t for t in targets if t not in TARGETS]
+    if bad: raise InputError(f"unknown probe target(s) {bad}: use some of {', '.join(TARGETS)}")
+    dev = device or sae.W_enc.device
+    x_tr, x_te = store.get(layer, 'train', dev), store.get(layer, 'test', dev)
+    if bank_width(sae) and sae.W_enc.shape[-2] != x_tr.shape[1]:
+        raise InputError(f"the SAE reads {sae.W_enc.shape[-2]}-d inputs but layer {layer} of the store is {x_tr.shape[1]}-d: pass the layer it was trained on")
+    return layer, x_tr, x_te
+
+def evaluate_bank(sae, # SAE bank (encode/decode, W_enc (S, d, H)); `stack_saes` makes one from several SAEs
                   store:ActivationStore, # the activation store the SAE was trained on
                   layer:str=None, # layer the SAE reads (default: the store's default layer)
                   targets=TARGETS, # probe targets among raw, codes, recon, residual
@@ -63,66 +214,25 @@ def evaluate_bank(sae, # SAE bank (encode/decode, W_enc (S, d, H))
                   probe_split:str='test', # split the probes are fitted and scored on
                   min_positives:int=5, # positives (and negatives) a concept needs in each held-out fold
                   C:float=1.0, # inverse L2 strength of the probes
-                  seed:int=0, # seed of the folds
+                  seed:int=0, # seed of the folds (and of the row budget)
+                  probe_rows:int=None, # rows the probes use at most (None: the whole split)
                   device=None, # device to compute on (default: the SAE's)
-                  cache:dict=None, # memo for the SAE-independent raw probes
+                  cache:dict=None, # memo for the SAE-independent raw probes (default: the process's)
                  )->dict: # saes, concepts, classes (DataFrames) and neurons (list of dicts of arrays)
     "Reconstruction, oracle fidelity, per-latent concept AUC and probes for every member of an SAE bank."
-    layer = store.check_layer(layer)
-    bad = [t for t in targets if t not in TARGETS]
-    if bad: raise InputError(f"unknown probe target(s) {bad}: use some of {', '.join(TARGETS)}")
-    dev = device or sae.W_enc.device
-    x_tr, x_te = store.get(layer, 'train', dev), store.get(layer, 'test', dev)
-    if bank_width(sae) and sae.W_enc.shape[-2] != x_tr.shape[1]:
-        raise InputError(f"the SAE reads {sae.W_enc.shape[-2]}-d inputs but layer {layer} of the store is {x_tr.shape[1]}-d: pass the layer it was trained on")
+    layer, x_tr, x_te = _bank_inputs(sae, store, layer, targets, device)
+    dev = x_tr.device
     c_tr, c_te, names = store.concepts('train', dev), store.concepts('test', dev), store.concept_names
-    z_tr, xh_tr = sae_outputs(sae, x_tr); z_te, xh_te = sae_outputs(sae, x_te)
-    S = z_te.shape[0]
-    # reconstruction and fidelity (test split)
-    rec = reconstruction_metrics(x_te, xh_te, z_te)
-    oracle, labels = store.oracle(dev), store.labels('test', dev)
-    saes, classes = [], []
-    for s in range(S):
-        fid = oracle_fidelity(oracle, layer, x_te, xh_te[s], labels, mean_act=x_tr.mean(0))
-        per = fid.pop('per_class')
-        l0s = rec['l0_per_input'][s]
-        l0q = dict(zip(('l0_p10', 'l0_p50', 'l0_p90'), torch.quantile(l0s, torch.tensor([.1, .5, .9], dtype=l0s.dtype, device=l0s.device)).tolist()))
-        saes.append(dict(member=s, **{k: float(rec[k][s]) for k in ('mse', 'fvu', 'l0')}, l0_std=float(l0s.std()), **l0q,
-                         **{k: float(rec[k][s]) for k in ('dead_frac', 'dense_frac')}, **fid))
-        classes += [dict(member=s, cls=c, **{k: float(per[k][c]) for k in ('acc_clean', 'acc_recon', 'ce_clean', 'ce_recon')}) for c in range(len(per['acc_clean']))]
-    # per-latent concept AUC: choose on train, score on test
-    auc_tr, auc_te = concept_auc(z_tr, c_tr), concept_auc(z_te, c_te)
-    best, n_sel = best_latent(auc_tr, auc_te), selective_latents(auc_te, threshold)
-    rows = []
-    for s in range(S):
-        for c, n in enumerate(names):
-            rows.append(dict(member=s, concept=n, target='codes', method='best_latent', metric='auc', mean=float(best['test_auc'][s, c]), std=np.nan, skipped_reason=''))
-            rows.append(dict(member=s, concept=n, target='codes', method='best_latent', metric='n_selective', mean=float(n_sel[s, c]), std=np.nan, skipped_reason=''))
-        saes[s]['n_concepts_selective'] = int((n_sel[s] > 0).sum())
-    neurons = [dict(auc_train=auc_tr[s].cpu().numpy(), auc_test=auc_te[s].cpu().numpy(), density=rec['density'][s].cpu().numpy(),
-                    best_latent=best['latent'][s].cpu().numpy(), best_train_auc=best['train_auc'][s].cpu().numpy(),
-                    best_test_auc=best['test_auc'][s].cpu().numpy(), n_selective=n_sel[s].cpu().numpy(),
-                    l0_hist=torch.bincount(rec['l0_per_input'][s].long().cpu(), minlength=z_te.shape[-1] + 1).numpy(),
-                    **{f'density_hist_{k}': v for k, v in density_histogram(rec['density'][s]).items()}) for s in range(S)]
-    # probes on four targets, same folds
-    x_p, z_p, xh_p = (x_tr, z_tr, xh_tr) if probe_split == 'train' else (x_te, z_te, xh_te)
-    c_p = c_tr if probe_split == 'train' else c_te
-    folds = probe_folds(c_p, protocol, seed=seed, min_positives=min_positives)
-    kw = dict(names=names, folds=folds, backend=backend, ks=ks, C=C)
-    tables = []
-    for t in targets:
-        if t == 'raw':
-            key = (str(store.path), store.checksum, layer, json.dumps(_settings(backend=backend, protocol=protocol, ks=ks, split=probe_split, mp=min_positives, C=C, seed=seed)))
-            if cache is not None and key in cache: tab = cache[key]
-            else:
-                tab = probe_table(x_p, c_p, **kw)
-                if cache is not None: cache[key] = tab
-            tab = pd.concat([tab.assign(group=s) for s in range(S)])
-        else: tab = probe_table({'codes': z_p, 'recon': xh_p, 'residual': x_p[None] - xh_p}[t], c_p, **kw)
-        tables.append(tab.assign(target=t).rename(columns={'group': 'member'}))
+    z_tr, xh_tr = sae_outputs(sae, x_tr, recon=probe_split == 'train' and bool({'recon', 'residual'} & set(targets)))
+    z_te, xh_te = sae_outputs(sae, x_te)
+    saes, classes, rec = reconstruction_tables(store, layer, x_te, z_te, xh_te, x_tr.mean(0))
+    rows, neurons, n_conc = latent_tables(z_tr, z_te, c_tr, c_te, names, rec, threshold)
+    for s, n in enumerate(n_conc): saes[s]['n_concepts_selective'] = n
+    split = (x_tr, z_tr, xh_tr, c_tr) if probe_split == 'train' else (x_te, z_te, xh_te, c_te)
+    tables = probe_tables(store, layer, *split, names, targets=targets, probe_split=probe_split, probe_rows=probe_rows, protocol=protocol,
+                          seed=seed, min_positives=min_positives, backend=backend, ks=ks, C=C, cache=cache)
     concepts = pd.concat([pd.DataFrame(rows)] + tables, ignore_index=True)
-    cols = ['member', 'concept', 'target', 'method', 'n_latents', 'metric', 'mean', 'std', 'skipped_reason']
-    return dict(saes=pd.DataFrame(saes), concepts=concepts[cols], classes=pd.DataFrame(classes), neurons=neurons)
+    return dict(saes=pd.DataFrame(saes), concepts=concepts[CONCEPT_COLUMNS], classes=pd.DataFrame(classes), neurons=neurons)
 
 # %% ../nbs/07_infer.ipynb #f3b611eb
 def concept_report(sae, # SAE bank
@@ -141,8 +251,8 @@ def _summary_line(sid, sa, names_sel, n_concepts):
             f"loss recovered {sa['loss_recovered']:.3f}  selective latents for {len(names_sel)}/{n_concepts} concepts"
             + (f": {', '.join(names_sel)}" if names_sel else ''))
 
-def _merge_results(results, ids):
-    "Concatenate the partial tables of `ids` into the results folder."
+def _collect(results, ids)->tuple:
+    "The partial tables of `ids`, concatenated, and their neuron arrays."
     parts = {k: [] for k in ('concepts', 'saes', 'classes', 'best_latents')}; arrays = {}
     for sid in ids:
         d = results/'partial'/sid
@@ -151,11 +261,50 @@ def _merge_results(results, ids):
             if (d/f'{k}.csv').exists(): parts[k].append(pd.read_csv(d/f'{k}.csv', keep_default_na=True))
         if (d/'neurons.npz').exists():
             with np.load(d/'neurons.npz') as z: arrays.update({f'{sid}__{k}': z[k] for k in z.files})
-    for k, v in parts.items():
-        if v: _write_csv(pd.concat(v, ignore_index=True), results/f'{k}.csv')
+    return {k: pd.concat(v, ignore_index=True) for k, v in parts.items() if v}, arrays
+
+def _merge_results(results, ids):
+    "Concatenate the partial tables of `ids` into the results folder."
+    tabs, arrays = _collect(results, ids)
+    for k, v in tabs.items(): _write_csv(v, results/f'{k}.csv')
     with atomic_path(results/'neurons.npz') as tmp:
         with open(tmp, 'wb') as f: np.savez_compressed(f, **arrays)
 
+def _write_member(part, sid, meta, layer, r, s, names, settings, progress):
+    "Write member `s` of `evaluate_bank`'s tables as SAE `sid`'s partial results, the `done.json` marker last."
+    head = list(dict.fromkeys([*meta, 'layer']))
+    one = lambda df: df[df.member == s]
+    add = lambda df: one(df).drop(columns='member').assign(**{**meta, 'layer': layer})[head + [c for c in df.columns if c not in head and c != 'member']]
+    sa = one(r['saes']).reset_index(drop=True)
+    nr = r['neurons'][s]
+    bl = pd.DataFrame(dict(concept=names, latent=nr['best_latent'], train_auc=nr['best_train_auc'], test_auc=nr['best_test_auc'], n_selective=nr['n_selective']))
+    _write_csv(add(r['concepts'].assign(l0=float(sa.l0[0]), fvu=float(sa.fvu[0]))), part/'concepts.csv')
+    _write_csv(add(r['saes'].assign(skipped_reason='')), part/'saes.csv'); _write_csv(add(r['classes']), part/'classes.csv')
+    _write_csv(bl.assign(sae_id=sid)[['sae_id', *bl.columns]], part/'best_latents.csv')
+    with atomic_path(part/'neurons.npz') as tmp:
+        with open(tmp, 'wb') as f: np.savez_compressed(f, **nr, concepts=np.array(names))
+    write_json(dict(sae_id=sid, settings=settings, finished=time.strftime('%Y-%m-%dT%H:%M:%S')), part/'done.json')
+    if progress: tqdm.write(_summary_line(sid, sa.iloc[0], [n for n, k in zip(names, nr['n_selective']) if k > 0], len(names)))
+
+# %% ../nbs/07_infer.ipynb #63228fc4
+def parse_shard(shard)->tuple: # (i, n): this process takes every n-th SAE starting at the i-th
+    "Read a shard given as 'i/n' (0 <= i < n), or None for the whole grid (0, 1)."
+    if shard is None or shard == '': return 0, 1
+    try: i, n = (int(v) for v in str(shard).split('/'))
+    except ValueError: raise InputError(f"--shard {shard!r} must be i/n with 0 <= i < n, e.g. 0/4") from None
+    if not 0 <= i < n: raise InputError(f"--shard {shard!r} must be i/n with 0 <= i < n, e.g. 0/4")
+    return i, n
+
+def auto_bank_size(store:ActivationStore, # the store (its train split's size)
+                   hidden:int, # latents per SAE
+                   budget:int=2**29, # bytes the group's train codes may take
+                  )->int: # SAEs evaluated together
+    "SAEs of one width evaluated as one bank: as many as keep their float32 train codes within `budget`, at most 16."
+    return int(max(1, min(16, budget // (4 * store.manifest['data']['n_train'] * max(1, hidden)))))
+
+def _group_key(sae, layer): return (layer, type(sae).__name__, getattr(sae, 'activation', None), tuple(sae.W_enc.shape[-2:]))
+
+# %% ../nbs/07_infer.ipynb #363537a2
 def infer_saes(entries:pd.DataFrame, # one row per SAE: sae_id, layer (optional), hidden (optional), hyper-parameter columns
                load, # function row -> SAE bank of one
                store:ActivationStore, # the activation store
@@ -163,45 +312,45 @@ def infer_saes(entries:pd.DataFrame, # one row per SAE: sae_id, layer (optional)
                overwrite:bool=False, # recompute SAEs already done
                progress:bool=True, # progress bar and per-SAE summary lines
                device=None, # device to compute on
-               **kw, # passed to `evaluate_bank` (targets, backend, protocol, ks, threshold, ...)
-              )->dict: # the merged tables: saes, concepts, best_latents (DataFrames)
-    "Evaluate every SAE of `entries`, write per-SAE tables atomically, skip finished ones, and merge."
+               bank_size:int=None, # SAEs of one width evaluated together (None: `auto_bank_size`)
+               shard:str=None, # 'i/n': evaluate only every n-th SAE from the i-th, and leave the merge to an unsharded run
+               **kw, # passed to `evaluate_bank` (targets, backend, protocol, ks, threshold, probe_rows, ...)
+              )->dict: # the merged tables: saes, concepts, best_latents (DataFrames); a shard's own tables when sharded
+    "Evaluate every SAE of `entries` (SAEs of one width together), write per-SAE tables atomically, skip finished ones, and merge."
     results = Path(results_dir); results.mkdir(parents=True, exist_ok=True)
     if 'sae_id' not in entries.columns or entries.sae_id.duplicated().any(): raise InputError("entries need a unique sae_id column")
-    settings = _settings(store=store.checksum, **{k: v for k, v in sorted(kw.items()) if k != 'cache'})
-    cache, ids = {}, [str(s) for s in entries.sae_id]
-    bar = tqdm(list(entries.iterrows()), desc='sae_infer', disable=not progress, unit='sae')
-    for _, row in bar:
+    i_sh, n_sh = parse_shard(shard)
+    settings = json.loads(json.dumps(_settings(store=store.checksum, **{k: v for k, v in sorted(kw.items()) if k != 'cache'})))
+    ids = [str(s) for s in entries.sae_id][i_sh::n_sh]
+    todo = [r for _, r in entries.iloc[i_sh::n_sh].iterrows() if overwrite or not (results/'partial'/str(r.sae_id)/'done.json').exists()
+            or read_json(results/'partial'/str(r.sae_id)/'done.json').get('settings') != settings]
+    bar = tqdm(total=len(todo), desc='sae_infer', disable=not progress, unit='sae')
+    group = []
+    def flush():
+        if not group: return
+        layer = group[0][2]
+        r = evaluate_bank(stack_saes([g[1] for g in group]), store, layer, **kw)
+        for s, (row, _, lay, meta) in enumerate(group):
+            _write_member(results/'partial'/str(row.sae_id), str(row.sae_id), meta, lay, r, s, store.concept_names, settings, progress)
+        bar.update(len(group)); group.clear()
+    for row in todo:
         sid = str(row.sae_id); part = results/'partial'/sid
         bar.set_postfix_str(sid)
-        if not overwrite and (part/'done.json').exists() and read_json(part/'done.json').get('settings') == json.loads(json.dumps(settings)): continue
         for f in ('done.json', 'concepts.csv', 'classes.csv', 'best_latents.csv', 'neurons.npz'): (part/f).unlink(missing_ok=True)
         meta = {k: row[k] for k in entries.columns if k not in ('path', 'status')}
-        layer = row['layer'] if 'layer' in row and isinstance(row['layer'], str) and row['layer'] else None
+        layer = store.check_layer(row['layer'] if 'layer' in row and isinstance(row['layer'], str) and row['layer'] else None)
         sae = load(row)
         if device is not None and hasattr(sae, 'to'): sae = sae.to(device)
         H = bank_width(sae)
         if 'hidden' in row and pd.notna(row['hidden']) and int(row['hidden']) != H:
             reason = f"checkpoint has {H} latents but its config says hidden={int(row['hidden'])}: retrain it (sae_trainer) or delete it"
-            _write_csv(pd.DataFrame([dict(meta, skipped_reason=reason)]), part/'saes.csv')
+            _write_csv(pd.DataFrame([dict(meta, skipped_reason=reason)]), part/'saes.csv'); bar.update(1)
             if progress: tqdm.write(f"{sid}: skipped, {reason}")
             continue
-        r = evaluate_bank(sae, store, layer, cache=cache, **kw)
-        lay = store.check_layer(layer)
-        head = list(dict.fromkeys([*meta, 'layer']))
-        add = lambda df: df.drop(columns='member').assign(**{**meta, 'layer': lay})[head + [c for c in df.columns if c not in head and c != 'member']]
-        sa = r['saes']
-        saes = add(sa.assign(skipped_reason=''))
-        conc = add(r['concepts'].assign(l0=sa.l0[0], fvu=sa.fvu[0]))
-        nr = r['neurons'][0]
-        names = store.concept_names
-        bl = pd.DataFrame(dict(concept=names, latent=nr['best_latent'], train_auc=nr['best_train_auc'], test_auc=nr['best_test_auc'], n_selective=nr['n_selective']))
-        _write_csv(conc, part/'concepts.csv'); _write_csv(saes, part/'saes.csv'); _write_csv(add(r['classes']), part/'classes.csv')
-        _write_csv(bl.assign(sae_id=sid)[['sae_id', *bl.columns]], part/'best_latents.csv')
-        with atomic_path(part/'neurons.npz') as tmp:
-            with open(tmp, 'wb') as f: np.savez_compressed(f, **nr, concepts=np.array(names))
-        write_json(dict(sae_id=sid, settings=settings, finished=time.strftime('%Y-%m-%dT%H:%M:%S')), part/'done.json')
-        if progress: tqdm.write(_summary_line(sid, sa.iloc[0], [n for n, k in zip(names, nr['n_selective']) if k > 0], len(names)))
+        if group and (_group_key(sae, layer) != _group_key(group[0][1], group[0][2]) or len(group) >= (bank_size or auto_bank_size(store, H))): flush()
+        group.append((row, sae, layer, meta))
+    flush(); bar.close()
+    if n_sh > 1: return _collect(results, ids)[0]
     _merge_results(results, ids)
     return {k: pd.read_csv(results/f'{k}.csv') for k in ('saes', 'concepts', 'best_latents') if (results/f'{k}.csv').exists()}
 
@@ -222,7 +371,8 @@ def infer_sweep(sae_dir, # sweep folder written by sae_trainer
                 progress:bool=True, # progress bar and summary lines
                 device='auto', # 'auto', 'cpu' or 'cuda'
                 overwrite:bool=False, # recompute SAEs already done
-                **kw, # passed to `evaluate_bank` (targets, protocol, ks, threshold, probe_split, ...)
+                shard:str=None, # 'i/n': this process's share of the sweep (see `infer_saes`)
+                **kw, # passed to `evaluate_bank` (targets, protocol, ks, threshold, probe_split, probe_rows, ...)
                )->dict: # the merged tables: saes, concepts, best_latents
     "Evaluate every finished SAE of a sweep and write the result tables to `<sae_dir>/results/`."
     sae_dir = Path(sae_dir)
@@ -235,7 +385,7 @@ def infer_sweep(sae_dir, # sweep folder written by sae_trainer
     entries = done.rename(columns={'config_id': 'sae_id'})
     dev = resolve_device(device)
     return infer_saes(entries, lambda row: load_sae(row.path), st, sae_dir/'results', overwrite=overwrite,
-                      progress=progress, device=dev, backend=backend, **kw)
+                      progress=progress, device=dev, shard=shard, backend=backend, **kw)
 
 # %% ../nbs/07_infer.ipynb #d6a1568a
 @command(aliases={'ks': 'probe_ks'})
@@ -247,6 +397,8 @@ def sae_infer(log_dir:str='logs_vanilla_sae', # the SAE sweep folder written by 
               probe_ks:str='1,2,5,10,20', # k-sparse probe sizes, comma-separated ('' for none); --ks is an alias
               targets:str='raw,codes,recon,residual', # probe targets, comma-separated
               threshold:float=0.85, # AUC above which a latent is selective, in [0.5, 1)
+              probe_rows:int=None, # rows the probes use at most on the probe split (default: all)
+              shard:str=None, # i/n: evaluate this process's share of the sweep (run once more without it to merge)
               overwrite:bool=False, # recompute SAEs already done
               quiet:bool=False, # no progress bar
              )->dict: # the merged tables: saes, concepts, best_latents
@@ -259,7 +411,10 @@ def sae_infer(log_dir:str='logs_vanilla_sae', # the SAE sweep folder written by 
     if not 0.5 <= threshold < 1: raise InputError(f"--threshold {threshold} must be an AUC in [0.5, 1), e.g. 0.85")
     if protocol not in ('cv', 'holdout'): raise InputError(f"--protocol {protocol!r} is unknown: use cv or holdout")
     if backend not in ('torch', 'sklearn'): raise InputError(f"--backend {backend!r} is unknown: use torch or sklearn")
-    res = infer_sweep(log_dir, store, backend=backend, device=device, overwrite=overwrite, protocol=protocol, ks=ks_,
-                      targets=tg, threshold=threshold, progress=not quiet)
-    print(f"{len(res['saes'])} SAEs -> {Path(log_dir)/'results'} ({time.time()-t0:.1f}s)")
+    parse_shard(shard)
+    extra = {} if probe_rows is None else dict(probe_rows=int(probe_rows))
+    res = infer_sweep(log_dir, store, backend=backend, device=device, overwrite=overwrite, protocol=protocol, ks=ks_, shard=shard,
+                      targets=tg, threshold=threshold, progress=not quiet, **extra)
+    n = len(res['saes']) if 'saes' in res else 0
+    print(f"{n} SAEs -> {Path(log_dir)/'results'}{' (this shard; run sae_infer without --shard to merge)' if shard else ''} ({time.time()-t0:.1f}s)")
     return res

@@ -127,6 +127,20 @@ class StepFunction(torch.autograd.Function):
         gt = (-(1. / bw) * _rectangle((x - theta) / bw) * g).sum_to_size(theta.shape)
         return torch.zeros_like(x), gt, None
 
+# %% ../nbs/03_sae.ipynb #384964d5
+@patch
+def _topk(self:SAEBank, pre:torch.Tensor, # (S, B, H) pre-activations
+         )->tuple: # codes (S, B, H); and (values, indices) (S, B, k) of the kept latents when all members share one k, else None
+    "TopK codes: each member keeps `relu` of its k largest pre-activations."
+    ks = self.ks.tolist()
+    if len(set(ks)) == 1:  # one k: topk + scatter, no (S, B, H) mask
+        v, i = pre.topk(ks[0], dim=-1, sorted=False)
+        v = F.relu(v)
+        return torch.zeros_like(pre).scatter(-1, i, v), (v, i)
+    thr = torch.stack([pre[s].topk(k, dim=-1, sorted=False).values.amin(-1, keepdim=True) for s, k in enumerate(ks)])  # each member's k-th largest
+    return F.relu(pre) * (pre >= thr), None
+
+
 # %% ../nbs/03_sae.ipynb #e0754c8b
 @patch
 def activate(self:SAEBank, pre:torch.Tensor, # (S, B, H) pre-activations
@@ -135,11 +149,7 @@ def activate(self:SAEBank, pre:torch.Tensor, # (S, B, H) pre-activations
     S, B, H = pre.shape
     if self.activation == 'relu': return F.relu(pre)
     if self.activation == 'jumprelu': return JumpReLUFunction.apply(pre, self.log_threshold.exp()[:, None], self.bandwidth)
-    if self.activation == 'topk':
-        kmax = int(self.ks.max())
-        top = pre.topk(kmax, dim=-1, sorted=True).values                       # (S, B, kmax)
-        thr = top.gather(-1, (self.ks - 1).view(S, 1, 1).expand(S, B, 1))      # each member's k-th largest
-        return F.relu(pre) * (pre >= thr)
+    if self.activation == 'topk': return self._topk(pre)[0]
     # batchtopk
     if not self.training and bool((self.thresholds >= 0).all()):
         return F.relu(pre) * (pre > self.thresholds.view(S, 1, 1))
@@ -191,8 +201,8 @@ def loss(self:SAEBank, x:torch.Tensor, # (B, d) shared batch, or (S, B, d)
         )->dict: # per-member (S,) tensors: loss, mse, fvu, sparsity, aux, l0; plus z, x_hat
     "Per-member training loss and its parts on one batch."
     pre = self.pre_acts(x)
-    z = self.activate(pre)
-    if code_hook is not None: z = code_hook(z)
+    z, kept = self._topk(pre) if self.activation == 'topk' else (self.activate(pre), None)
+    if code_hook is not None: z, kept = code_hook(z), None
     x_hat = self.decode(z)
     xs = x if x.ndim == 3 else x[None]
     w = None if weights is None else (weights / weights.sum()).to(x.dtype)
@@ -206,8 +216,8 @@ def loss(self:SAEBank, x:torch.Tensor, # (B, d) shared batch, or (S, B, d)
     elif self.activation == 'jumprelu':
         sparsity = self.lams * l1_scale * avg(StepFunction.apply(pre, self.log_threshold.exp()[:, None], self.bandwidth).sum(-1))
     else: sparsity = torch.zeros_like(mse)
-    active = z.detach() != 0
-    fired = active.any(1)                                                        # (S, H)
+    if kept is None: active = z.detach() != 0; fired, l0 = active.any(1), active.sum(-1).float().mean(-1)      # fired (S, H)
+    else: fired, l0 = z.detach().amax(1) > 0, (kept[0].detach() > 0).sum(-1).float().mean(-1)  # TopK: read the B x k kept values
     if track_dead if track_dead is not None else self.training:
         with torch.no_grad():
             self.rows_since_fired.copy_(torch.where(fired, torch.zeros_like(self.rows_since_fired), self.rows_since_fired + z.shape[1]))
@@ -224,7 +234,7 @@ def loss(self:SAEBank, x:torch.Tensor, # (B, d) shared batch, or (S, B, d)
             aux = torch.where(dead.any(-1), avg((e_hat - e).pow(2).sum(-1)) / e_var, torch.zeros_like(mse))
     loss = mse + sparsity + self.aux_coef * aux
     return dict(loss=loss, mse=mse.detach(), fvu=(mse / var).detach(), sparsity=sparsity.detach(), aux=aux.detach(),
-                l0=active.sum(-1).float().mean(-1), z=z, x_hat=x_hat)
+                l0=l0, z=z, x_hat=x_hat)
 
 # %% ../nbs/03_sae.ipynb #afcbdf95
 @patch

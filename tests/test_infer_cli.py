@@ -62,3 +62,23 @@ def test_no_finished_sae(sweep, tmp_path):
     shutil.copytree(sweep/'sweep', sw)
     for f in sw.rglob('final.pt'): f.unlink()
     assert_one_line_error(*infer('--log_dir', sw)[::2], 'no finished SAE')
+
+
+def test_bad_shard(tmp_path):
+    assert_one_line_error(*infer('--log_dir', tmp_path, '--shard', '3/2')[::2], '--shard')
+
+
+def test_two_shards_at_once(sweep, tmp_path):
+    "Two shards run at the same time write disjoint partial results; a run without --shard merges them into one process's tables."
+    import pandas as pd
+    one, two = tmp_path/'one', tmp_path/'two'
+    shutil.copytree(sweep/'sweep', one, ignore=shutil.ignore_patterns('results')); shutil.copytree(sweep/'sweep', two, ignore=shutil.ignore_patterns('results'))
+    code = 'import sys; from sae_concept_dynamics.infer import sae_infer; sae_infer(argv=sys.argv[1:])'
+    args = ['--ks', '1', '--protocol', 'holdout', '--device', 'cpu']
+    procs = [subprocess.Popen([sys.executable, '-c', code, '--log_dir', str(two), '--shard', f'{i}/2', *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for i in (0, 1)]
+    for p in procs: assert p.wait(timeout=600) == 0, p.stderr.read()
+    assert not (two/'results'/'concepts.csv').exists()
+    assert len(list((two/'results'/'partial').glob('*/done.json'))) == 2
+    for d in (two, one): assert infer('--log_dir', d, *args)[0] == 0
+    a, b = (pd.read_csv(d/'results'/'concepts.csv') for d in (one, two))
+    pd.testing.assert_frame_equal(a, b)
