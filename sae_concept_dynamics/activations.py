@@ -25,7 +25,8 @@ from .oracle import (OracleConfig, train_oracle, evaluate_oracle, save_oracle, l
 # %% auto #0
 __all__ = ['FORMAT_VERSION', 'DEFAULT_LAYERS', 'CONCEPT_KINDS', 'layer_names', 'capture', 'splice_forward', 'record_activations',
            'write_activation_store', 'ActivationStore', 'log_activations', 'tiny_store', 'example_store', 'store_size',
-           'mnist_activation_logger', 'check_activations', 'concept_arrays', 'write_arrays_store']
+           'mnist_activation_logger', 'check_activations', 'concept_arrays', 'write_arrays_store',
+           'log_model_activations', 'sae_store']
 
 # %% ../nbs/02_activations.ipynb #74eee8e9
 def layer_names(model:nn.Module)->list: # names of every hookable submodule
@@ -507,3 +508,106 @@ def concept_values(self:ActivationStore, split='train')->torch.Tensor: # float32
     "Concept values of `split` (the measured quantity for continuous concepts)."
     if (self.path/'concept_values').exists(): return torch.from_numpy(np.array(self._array('concept_values', f'{self._split(split)}.npy')))
     return self.concepts(split).float()
+
+# %% ../nbs/02_activations.ipynb #4352a0b2
+def _input_batches(data, batch_size:int):
+    "Batches of model inputs from a tensor, an array, or a Dataset of tensors / (input, ...) tuples."
+    if isinstance(data, (torch.Tensor, np.ndarray)):
+        t = torch.as_tensor(data)
+        for i in range(0, len(t), batch_size): yield t[i:i + batch_size]
+        return
+    if not isinstance(data, torch.utils.data.Dataset): raise InputError(f"inputs of type {type(data).__name__} are not supported: pass a tensor, an array or a torch Dataset")
+    for b in torch.utils.data.DataLoader(data, batch_size=batch_size, shuffle=False):
+        yield b[0] if isinstance(b, (list, tuple)) else b
+
+@torch.no_grad()
+def _layer_shapes(model:nn.Module, x:torch.Tensor, layers:list)->dict:
+    "Per-example output shape of each named layer on input batch `x`."
+    shp, hs = {}, [m.register_forward_hook(lambda m, i, o, l=l: shp.__setitem__(l, tuple(o.shape[1:]))) for l, m in zip(layers, _modules(model, layers))]
+    try: model.eval()(x)
+    finally:
+        for h in hs: h.remove()
+    return shp
+
+# %% ../nbs/02_activations.ipynb #658928dc
+def log_model_activations(log_dir, # folder of the store
+                          model:nn.Module, # any module (kept for fidelity if it is an nn.Sequential holding the layers at top level)
+                          x_train, x_test, # model inputs of any shape: tensors, arrays, or Datasets of tensors / (input, ...) tuples
+                          layers:list, # names of the modules to record (see `layer_names`)
+                          concepts_train, concepts_test, # DataFrames with one column per concept, or (N, C) arrays
+                          concept_names:list=None, concept_kinds=None, # as in `write_arrays_store`
+                          labels=None, # optional (train labels, test labels)
+                          batch_size:int=1024, # inputs per forward pass
+                          device='auto', # auto, cpu or cuda
+                          overwrite:bool=False, # replace an existing store
+                         )->ActivationStore:
+    "Record named layers of any `nn.Module` on two datasets of tensors and write an activation store."
+    layers = [layers] if isinstance(layers, str) else list(layers)
+    _modules(model, layers)
+    dev = resolve_device(device); model = model.to(dev).eval()
+    acts, shapes, in_shape = {}, None, None
+    for split, data in (('train', x_train), ('test', x_test)):
+        chunks = {l: [] for l in layers}
+        for xb in _input_batches(data, batch_size):
+            xb = xb.to(dev)
+            if shapes is None: shapes, in_shape = _layer_shapes(model, xb[:1], layers), tuple(xb.shape[1:])
+            for l, a in capture(model, xb, layers).items(): chunks[l].append(a.cpu().numpy())
+        if not chunks[layers[0]]: raise InputError(f"the {split} inputs are empty: pass at least one example per split")
+        acts[split] = {l: np.concatenate(c) for l, c in chunks.items()}
+    return write_arrays_store(log_dir, {l: (acts['train'][l], acts['test'][l]) for l in layers}, concepts_train, concepts_test, concept_names,
+                              concept_kinds, labels, model, layer_shapes=shapes, input_shape=in_shape, source=f'model {type(model).__name__}', overwrite=overwrite)
+
+# %% ../nbs/02_activations.ipynb #b555e973
+def _pair(arg:str, flag:str)->list:
+    "Two comma-separated paths (train, test) that exist."
+    parts = [s.strip() for s in (arg or '').split(',') if s.strip()]
+    if len(parts) != 2: raise InputError(f"{flag} needs two comma-separated files, train then test; got {arg!r}")
+    for f in parts:
+        if not Path(f).is_file(): raise InputError(f"{flag}: file {f} does not exist")
+    return parts
+
+def _load_npy(f:str, what:str)->np.ndarray:
+    try: return np.load(f, allow_pickle=False)
+    except Exception as e: raise InputError(f"{what} file {f} is not a readable .npy array ({type(e).__name__}): save it with numpy.save") from None
+
+def _read_csv(f:str, what:str)->pd.DataFrame:
+    try: return pd.read_csv(f)
+    except Exception as e: raise InputError(f"{what} file {f} is not a readable CSV ({type(e).__name__}): write it with a header row of concept names") from None
+
+def _kinds_arg(kinds:str=None, concept_kinds:str=None)->dict:
+    "Concept kinds from a CSV of concept,kind rows or from name=kind,... text."
+    if kinds and concept_kinds: raise InputError("give --kinds or --concept_kinds, not both")
+    if kinds:
+        k = _read_csv(kinds, '--kinds')
+        if list(k.columns[:2]) != ['concept', 'kind']: raise InputError(f"--kinds {kinds} needs the columns concept,kind; it has {list(k.columns)}")
+        return dict(zip(k.concept.astype(str), k.kind.astype(str)))
+    out = {}
+    for item in [s for s in (concept_kinds or '').split(',') if s.strip()]:
+        if '=' not in item: raise InputError(f"--concept_kinds item {item!r} is not name=kind: write e.g. size=continuous,even=composite")
+        n, k = item.split('=', 1); out[n.strip()] = k.strip()
+    return out
+
+# %% ../nbs/02_activations.ipynb #df04b179
+@command
+def sae_store(acts:str=None, # two .npy files of activations (rows x features): train,test
+              concepts:str=None, # two CSV files whose columns are concept names: train,test
+              log_dir:str='data/activations', # folder to write the store into
+              kinds:str=None, # CSV with columns concept,kind (atomic, composite or continuous); default atomic
+              concept_kinds:str=None, # or kinds inline: name=kind,name=kind
+              labels:str=None, # optional two .npy files of integer labels: train,test
+              layer:str='acts', # name to give the layer
+              overwrite:bool=False, # replace an existing store
+             ):
+    "Write an activation store from your own activations and concept tables."
+    if acts is None or concepts is None: raise InputError("--acts train.npy,test.npy and --concepts train.csv,test.csv are both required")
+    (a_tr, a_te), (c_tr, c_te) = _pair(acts, '--acts'), _pair(concepts, '--concepts')
+    k = _kinds_arg(kinds, concept_kinds)
+    lab = None if labels is None else tuple(_load_npy(f, '--labels') for f in _pair(labels, '--labels'))
+    ctr, cte = _read_csv(c_tr, '--concepts'), _read_csv(c_te, '--concepts')
+    if list(ctr.columns) != list(cte.columns): raise InputError(f"--concepts files have different columns ({list(ctr.columns)} vs {list(cte.columns)}): use the same concept columns in both")
+    st = write_arrays_store(log_dir, {layer: (_load_npy(a_tr, '--acts'), _load_npy(a_te, '--acts'))}, ctr, cte, concept_kinds=k, labels=lab,
+                            source='sae_store', overwrite=overwrite)
+    m = st.manifest
+    print(f"store {st.path}: layer {layer} {m['layers'][layer]['shape']['train']} train / {m['layers'][layer]['shape']['test']} test, "
+          f"{len(st.concept_names)} concepts ({', '.join(f'{v} {k}' for k, v in pd.Series(st.concept_kinds).value_counts().items())}); fidelity {m['fidelity']}")
+    return st
