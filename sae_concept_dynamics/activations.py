@@ -6,7 +6,7 @@ Docs: https://sae-concept-dynamics.github.io/sae-concept-dynamics/activations.ht
 
 # %% ../nbs/02_activations.ipynb #895de9a0
 from __future__ import annotations
-import copy, hashlib, json, os, shutil, time
+import copy, hashlib, json, os, shutil, tempfile, time
 from collections import OrderedDict
 from datetime import datetime, timezone
 from pathlib import Path
@@ -17,7 +17,7 @@ import torch
 from torch import nn
 
 import sae_concept_dynamics
-from .data import (InputError, command, load_mnist, concept_matrix, write_json, read_json,
+from .data import (InputError, command, atomic_path, load_mnist, concept_matrix, write_json, read_json,
                                         save_npy, resolve_device, MNISTSplit, load_embedded)
 from .oracle import (OracleConfig, train_oracle, evaluate_oracle, save_oracle, load_oracle,
                                           images_to_tensor, build_oracle)
@@ -401,7 +401,6 @@ def _save_model(model:nn.Module, layers:list, layer_shapes:dict, input_shape, pa
     if any(l not in top for l in layers): return None, f'layer(s) {[l for l in layers if l not in top]} are not top-level children of the model ({top})'
     try: sm = torch.jit.script(copy.deepcopy(model).cpu().eval())
     except Exception as e: return None, f'the model cannot be compiled to TorchScript ({type(e).__name__})'
-    from sae_concept_dynamics.data import atomic_path
     with atomic_path(path/'model.pt') as tmp: torch.jit.save(sm, str(tmp))
     return dict(kind='torchscript', file='model.pt', **{'class': type(model).__name__}, layer_shapes={l: list(s) for l, s in layer_shapes.items()},
                 input_shape=None if input_shape is None else list(input_shape)), None

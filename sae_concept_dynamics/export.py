@@ -12,6 +12,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import torch
+from safetensors.torch import load_file, save_file
 
 from .data import InputError, command, atomic_path, write_json, read_json
 from .sae import SAEBank
@@ -54,7 +55,6 @@ def load_saelens(folder, # a folder holding cfg.json and sae_weights.safetensors
                  device=None, # device for the parameters
                 )->SAEBank: # bank of one, eval mode
     "Read a SAELens-format SAE (standard, topk or jumprelu) as a bank of one."
-    from safetensors.torch import load_file
     folder = Path(folder)
     if not (folder/'cfg.json').exists() or not (folder/'sae_weights.safetensors').exists():
         raise InputError(f"{folder} is not a SAELens SAE folder (cfg.json and sae_weights.safetensors needed): pass a folder written by sae_export")
@@ -83,7 +83,6 @@ def export_saelens(config_dir, # one SAE's folder of a sweep (holding config.jso
                    step:int=None, # a snapshot step (None: the final parameters)
                   )->Path: # `out`
     "Write one SAE of a sweep in SAELens v6's format."
-    from safetensors.torch import save_file
     config_dir, out = Path(config_dir), Path(out)
     sae = load_sae(config_dir, step)
     c = read_json(config_dir/'config.json', 'SAE config') if (config_dir/'config.json').exists() else {}
@@ -101,7 +100,6 @@ def saelens_encode(folder, # a SAELens folder
                    x:torch.Tensor, # (N, d_in) activations
                   )->torch.Tensor: # (N, d_sae) codes
     "SAELens's encode rule applied to the saved tensors (an independent check of `load_saelens`)."
-    from safetensors.torch import load_file
     cfg, t = read_json(Path(folder)/'cfg.json'), load_file(Path(folder)/'sae_weights.safetensors')
     pre = (x - t['b_dec'] * cfg.get('apply_b_dec_to_input', True)) @ t['W_enc'] + t['b_enc']
     if cfg['architecture'] == 'standard': return pre.relu()
