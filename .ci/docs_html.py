@@ -5,16 +5,17 @@ cells show only their output, and the front matter becomes the page title. Fails
 
     python .ci/docs_html.py [--out _docs_html]
 """
-import argparse, json, re, sys
+import argparse, json, re, shutil, sys
 from pathlib import Path
 
+import nbformat
+
 def _front_matter(src:str)->dict:
-    "Title and description from a processed page's YAML front matter."
-    out = {}
-    for key in ('title', 'description'):
-        m = re.search(rf'^{key}:\s*(.+)$', src, re.M)
-        if m: out[key] = m.group(1).strip().strip('"\'')
-    return out
+    "A processed page's YAML front matter (title, description, ...)."
+    import yaml
+    try: fm = yaml.safe_load(src.strip().strip('-'))
+    except yaml.YAMLError: return {}
+    return fm if isinstance(fm, dict) else {}
 
 def _directives(src:str)->dict:
     "The `#|` directives of a code cell as {name: value}."
@@ -24,14 +25,19 @@ def _directives(src:str)->dict:
         if m: out[m.group(1)] = m.group(2).strip() or 'true'
     return out
 
+KEYS = dict(code={'id', 'cell_type', 'metadata', 'source', 'outputs', 'execution_count'}, markdown={'id', 'cell_type', 'metadata', 'source', 'attachments'},
+            raw={'id', 'cell_type', 'metadata', 'source', 'attachments'})
+
 def clean_page(nb):
     "Apply Quarto's meaning of directives and front matter to a processed notebook (in place)."
     cells = []
     for c in nb.cells:
         if c.cell_type == 'raw' and c.source.lstrip().startswith('---'):
             fm = _front_matter(c.source)
-            if fm: cells.append(type(c)(cell_type='markdown', metadata={}, source=f"# {fm.get('title', '')}\n\n> {fm.get('description', '')}".rstrip('> \n')))
+            if fm: cells.append(nbformat.v4.new_markdown_cell(f"# {fm.get('title', '')}\n\n> {fm.get('description', '')}".rstrip('> \n')))
             continue
+        for k in [k for k in c if k not in KEYS[c.cell_type]]: del c[k]   # nbdev's own marks (e.g. has_sd) are not nbformat
+        c.metadata.pop('execution', None)                                   # nor are its timings
         if c.cell_type == 'code':
             d = _directives(c.source)
             if d.get('hide') == 'true' or d.get('include') == 'false' or 'default_exp' in d: continue
@@ -46,14 +52,13 @@ def clean_page(nb):
 
 def render(out_dir:Path)->list:
     "Process every page with nbdev and write one HTML file per page; return the problems found."
-    import nbformat
     from nbconvert import HTMLExporter
     from nbconvert.preprocessors import TagRemovePreprocessor
     from nbdev.config import get_config
     from nbdev.serve import proc_nbs
     cfg = get_config()
     cache = Path(proc_nbs(n_workers=1, force=True))
-    exp = HTMLExporter(template_name='lab')
+    exp = HTMLExporter(template_name='lab', exclude_input_prompt=True, exclude_output_prompt=True)
     exp.register_preprocessor(TagRemovePreprocessor(remove_input_tags=('remove_input',), enabled=True), True)
     pages = sorted(p for p in cfg.nbs_path.rglob('*.ipynb') if not any(part.startswith(('.', '_')) for part in p.relative_to(cfg.nbs_path).parts))
     bad, links = [], []
@@ -68,6 +73,8 @@ def render(out_dir:Path)->list:
         f = out_dir/rel.with_suffix('.html'); f.parent.mkdir(parents=True, exist_ok=True); f.write_text(html)
         links.append(f'<li><a href="{rel.with_suffix(".html")}">{rel.with_suffix("")}</a></li>')
         print(f"  {rel} -> {f} ({len(html) // 1024} KiB)")
+    for d in cfg.nbs_path.rglob('images'):                           # figures the pages link to
+        if d.is_dir() and not any(p.startswith(('.', '_')) for p in d.relative_to(cfg.nbs_path).parts): shutil.copytree(d, out_dir/d.relative_to(cfg.nbs_path), dirs_exist_ok=True)
     (out_dir/'pages.html').write_text('<html><body><h1>Pages</h1><ul>' + ''.join(links) + '</ul></body></html>')
     return bad
 
