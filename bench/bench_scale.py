@@ -50,8 +50,10 @@ def peers_dir()->Path:
         if (p/'ref_sae.py').exists(): return p
     raise SystemExit("../shared/peers/ref_sae.py not found: set PEERS_DIR to the peer benchmark folder")
 
-from sae_concept_dynamics.data import DEFAULT_CACHE, MNISTSplit, load_embedded, write_idx
-from sae_concept_dynamics.activations import ActivationStore, example_store, write_activation_store
+from sae_concept_dynamics.core import DEFAULT_CACHE
+from sae_concept_dynamics.data import MNISTSplit, load_embedded, write_idx
+from sae_concept_dynamics.activations import ActivationStore, write_activation_store
+from sae_concept_dynamics.fixtures import example_store
 from sae_concept_dynamics.oracle import load_oracle, build_oracle
 from sae_concept_dynamics.sae import SAEBank, input_scale
 from sae_concept_dynamics import training
@@ -232,7 +234,8 @@ def time_dynamics(store:ActivationStore, banks:dict, ks)->float:
 
 def time_analysis(n_perm:int, n_boot:int, ks=(1, 2, 4, 8, 16, 32))->tuple:
     "Seconds of `analyze_run` on a small fake run (PCA 'SAEs' on the embedded store), and its number of SAEs."
-    from sae_concept_dynamics.pipeline import fake_run, analyze_run
+    from sae_concept_dynamics.pipeline import analyze_run
+    from sae_concept_dynamics.fixtures import fake_run
     tmp = Path(tempfile.mkdtemp())
     st = fake_run(tmp/'run', example_store(), ks=ks)
     sec, _ = timed(lambda: analyze_run(tmp/'run', st, n_perm=n_perm, n_boot=n_boot))

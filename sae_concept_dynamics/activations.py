@@ -6,23 +6,26 @@ Docs: https://sae-concept-dynamics.github.io/sae-concept-dynamics/activations.ht
 
 # %% ../nbs/02_activations.ipynb #895de9a0
 from __future__ import annotations
-import hashlib, json, os, shutil, time
+import copy, hashlib, json, os, shutil, tempfile, time
+from collections import OrderedDict
 from datetime import datetime, timezone
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import torch
 from torch import nn
 
 import sae_concept_dynamics
-from .core import InputError, command, write_json, read_json, save_npy, resolve_device, parse_list
+from .core import InputError, command, atomic_path, write_json, read_json, save_npy, resolve_device, parse_list
 from .data import load_mnist, concept_matrix, MNISTSplit, load_embedded
 from .oracle import (OracleConfig, train_oracle, evaluate_oracle, save_oracle, load_oracle,
                                           images_to_tensor, build_oracle)
 
 # %% auto #0
-__all__ = ['FORMAT_VERSION', 'DEFAULT_LAYERS', 'layer_names', 'capture', 'splice_forward', 'record_activations',
-           'write_activation_store', 'ActivationStore', 'log_activations', 'store_size', 'mnist_activation_logger']
+__all__ = ['FORMAT_VERSION', 'DEFAULT_LAYERS', 'CONCEPT_KINDS', 'layer_names', 'capture', 'splice_forward', 'record_activations',
+           'write_activation_store', 'ActivationStore', 'log_activations', 'store_size', 'mnist_activation_logger',
+           'check_activations', 'concept_arrays', 'write_arrays_store', 'log_model_activations', 'sae_store']
 
 # %% ../nbs/02_activations.ipynb #74eee8e9
 def layer_names(model:nn.Module)->list: # names of every hookable submodule
@@ -51,12 +54,14 @@ def capture(model:nn.Module, # the oracle
 
 # %% ../nbs/02_activations.ipynb #e7153390
 def _layer_out_shape(model, layer):
+    "Shape of one example's output at `layer` (recorded on models loaded from a store, else probed with a zero input of `model.input_shape`, MNIST's by default)."
+    if layer in getattr(model, 'layer_shapes', {}): return tuple(model.layer_shapes[layer])
     dev = next(model.parameters()).device
     shp = {}
     mod = _modules(model, [layer])[0]
     h = mod.register_forward_hook(lambda m, i, o: shp.__setitem__('s', o.shape[1:]))
     try:
-        with torch.no_grad(): model.eval()(torch.zeros(1, 1, 28, 28, device=dev))
+        with torch.no_grad(): model.eval()(torch.zeros(1, *getattr(model, 'input_shape', (1, 28, 28)), device=dev))
     finally: h.remove()
     return shp['s']
 
@@ -134,6 +139,13 @@ def _check_manifest(m:dict, path:Path):
         need(isinstance(shape, dict) and all(isinstance(shape.get(s), list) for s in ('train', 'test')), f'layers.{l}.shape', 'train and test shapes')
         need(isinstance(info.get('dim'), int), f'layers.{l}.dim', 'an integer')
 
+def _oracle_text(m:dict)->str:
+    "The store's model in a few words: the MNIST oracle and its accuracy, a saved model, or none."
+    o = m.get('oracle', 'none')
+    if o == 'none' or not isinstance(o, dict): return 'no model (fidelity measures skipped)'
+    if 'config' in o: return f"oracle {o['config']['arch']} acc {o['test_acc']:.3f}"
+    return f"model {o.get('class', 'nn.Module')} (TorchScript)"
+
 class ActivationStore:
     "A validated, lazily loaded activation store written by `write_activation_store`."
     def __init__(self, path):
@@ -170,8 +182,8 @@ class ActivationStore:
 
     def __repr__(self):
         m = self.manifest
-        return (f"ActivationStore({self.path}: {m['data']['source']} {m['data']['n_train']}/{m['data']['n_test']} digits, "
-                f"oracle {m['oracle']['config']['arch']} acc {m['oracle']['test_acc']:.3f}, layers {dict((l, i['dim']) for l, i in m['layers'].items())})")
+        return (f"ActivationStore({self.path}: {m['data']['source']} {m['data']['n_train']}/{m['data']['n_test']} {m['data'].get('unit', 'digits')}, "
+                f"{_oracle_text(m)}, layers {dict((l, i['dim']) for l, i in m['layers'].items())})")
 
 # %% ../nbs/02_activations.ipynb #30d4479b
 from fastcore.basics import patch
@@ -215,12 +227,16 @@ def concepts(self:ActivationStore, split='train', device=None)->torch.Tensor: # 
 @patch
 def images(self:ActivationStore, split='train')->np.ndarray: # uint8 (N, 28, 28)
     "The digits of `split`, for showing what a latent responds to."
+    if not (self.path/'images').exists(): raise InputError(f"store {self.path} holds no images (it was written from arrays or another model): views that show inputs need an MNIST store")
     return np.array(self._array('images', f'{self._split(split)}.npy'))
 
 @patch
-def oracle(self:ActivationStore, device=None)->nn.Module:
-    "The oracle the store was recorded from, in eval mode."
-    return load_oracle(self.path/'oracle.pt', device=device or 'cpu')[0]
+def oracle(self:ActivationStore, device=None)->nn.Module: # None when the store has no model
+    "The oracle (or saved model) the store was recorded from, in eval mode; None for a store without one."
+    o = self.manifest.get('oracle', 'none')
+    if not isinstance(o, dict): return None
+    if 'config' in o: return load_oracle(self.path/'oracle.pt', device=device or 'cpu')[0]
+    return _load_script_model(self.path/o['file'], o, device or 'cpu')
 
 # %% ../nbs/02_activations.ipynb #8572d921
 def _store_key(m): return dict(source=m['data']['source'], train=m['data']['train_checksum'], oracle=m['oracle']['config'], layers=sorted(m['layers']), seed=m['seed'])
@@ -251,7 +267,7 @@ def log_activations(log_dir='data/activations', # folder of the activation store
     train, test = load_mnist(data, 'train', seed=seed), load_mnist(data, 'test', seed=seed)
     if (log_dir/'manifest.json').exists():
         try: old = _store_key(read_json(log_dir/'manifest.json'))
-        except (InputError, KeyError): old = None
+        except (InputError, KeyError, TypeError): old = None
         new = dict(source=train.source, train=train.checksum, oracle={**cfg.__dict__, 'hidden': list(cfg.hidden)}, layers=sorted(layers), seed=seed)
         if old == new and not overwrite: return ActivationStore(log_dir)
         if not overwrite: raise InputError(f"--log_dir {log_dir} holds a store made with another configuration: pass --overwrite to replace it, or choose another --log_dir")
@@ -287,4 +303,304 @@ def mnist_activation_logger(
     print(f"oracle {m['oracle']['config']['arch']}: test accuracy {m['oracle']['test_acc']:.4f} (train {m['oracle']['train_acc']:.4f})")
     for l, info in m['layers'].items(): print(f"  {l}: train {tuple(info['shape']['train'])}, test {tuple(info['shape']['test'])}")
     print(f"store {st.path}: {_human(store_size(st.path))}, checksum {st.checksum}, {time.time()-t0:.1f}s")
+    return st
+
+# %% ../nbs/02_activations.ipynb #35b013eb
+CONCEPT_KINDS = ('atomic', 'composite', 'continuous')
+
+def _as_numpy(a, name:str)->np.ndarray:
+    if isinstance(a, torch.Tensor): return a.detach().cpu().numpy()
+    try: return np.asarray(a)
+    except Exception: raise InputError(f"{name} is not an array: pass a numpy array or a torch tensor") from None
+
+def check_activations(a, # (N, d) activations: numpy array or torch tensor
+                      name:str='activations', # what errors call them
+                      d:int=None, # width they must have (None: any)
+                     )->np.ndarray: # float32 (N, d)
+    "Activations as float32 `(N, d)`, or a one-line `InputError` saying what is wrong with them."
+    a = _as_numpy(a, name)
+    if a.dtype.kind not in 'fiu': raise InputError(f"{name} has dtype {a.dtype}: pass numbers (float32 activations)")
+    if a.ndim != 2 or 0 in a.shape: raise InputError(f"{name} has shape {a.shape}: pass a 2-d array of rows x features (flatten each example)")
+    if d is not None and a.shape[1] != d: raise InputError(f"{name} has {a.shape[1]} features, the train split has {d}: pass activations of the same layer")
+    bad = ~np.isfinite(a).all(1) if a.dtype.kind == 'f' else np.zeros(len(a), bool)
+    if bad.any(): raise InputError(f"{name} holds NaN or inf in {int(bad.sum())} rows (first: row {int(bad.argmax())}): drop or fix those rows")
+    return a.astype(np.float32)
+
+# %% ../nbs/02_activations.ipynb #e28c9c15
+def _concept_frame(c, names, name:str, n:int)->pd.DataFrame:
+    "A split's concepts as a DataFrame with one named column per concept and `n` rows."
+    if not isinstance(c, pd.DataFrame):
+        a = _as_numpy(c, name); a = a[:, None] if a.ndim == 1 else a
+        if a.ndim != 2: raise InputError(f"{name} has shape {a.shape}: pass a table of rows x concepts")
+        if names is None or len(names) != a.shape[1]: raise InputError(f"{name} has {a.shape[1]} columns but {0 if names is None else len(names)} concept names were given: pass one name per column")
+        c = pd.DataFrame(a, columns=list(names))
+    if names is not None:
+        missing = [n_ for n_ in names if n_ not in c.columns]
+        if missing: raise InputError(f"{name} lacks concept column(s) {missing}: its columns are {list(c.columns)}")
+        c = c[list(names)]
+    if len(c) != n: raise InputError(f"{name} has {len(c)} rows, the activations have {n}: pass one row of concepts per activation row")
+    return c
+
+def _concept_kinds(names:list, concept_kinds)->dict:
+    "Kind of every concept (atomic unless given); a one-line error for unknown names or kinds."
+    given = dict(zip(names, concept_kinds)) if isinstance(concept_kinds, (list, tuple)) else dict(concept_kinds or {})
+    if isinstance(concept_kinds, (list, tuple)) and len(concept_kinds) != len(names): raise InputError(f"{len(concept_kinds)} concept kinds for {len(names)} concepts: give one kind per concept")
+    unknown = [k for k in given if k not in names]
+    if unknown: raise InputError(f"concept kinds name unknown concept(s) {unknown}: the concepts are {names}")
+    bad = {k: v for k, v in given.items() if v not in CONCEPT_KINDS}
+    if bad: raise InputError(f"unknown concept kind(s) {bad}: use {', '.join(CONCEPT_KINDS)}")
+    return {n: given.get(n, 'atomic') for n in names}
+
+# %% ../nbs/02_activations.ipynb #ebef5c6e
+def _concept_column(v:pd.Series, name:str, kind:str, split:str)->np.ndarray:
+    "One concept column as float64 values, checked for its kind."
+    if kind == 'continuous':
+        if v.dtype.kind not in 'biuf': raise InputError(f"continuous concept {name!r} in the {split} split holds {v.dtype} values: pass numbers")
+        a = v.to_numpy(np.float64)
+        if not np.isfinite(a).all(): raise InputError(f"continuous concept {name!r} has {int((~np.isfinite(a)).sum())} missing or non-finite values in the {split} split: fill or drop those rows")
+        return a
+    if v.dtype.kind == 'b': return v.to_numpy(np.float64)
+    a = pd.to_numeric(v, errors='coerce').to_numpy(np.float64) if v.dtype.kind in 'iuf' else None
+    if a is None or not np.isin(a, (0., 1.)).all():
+        raise InputError(f"concept {name!r} in the {split} split is not boolean (values like {v[~v.isin([0, 1, True, False])].iloc[0]}): pass True/False or 0/1, or mark it continuous")
+    return a
+
+def concept_arrays(c_train, c_test, # per split: DataFrame with concept columns, or an (N, C) array
+                   names:list=None, # concept names (default: the DataFrame's columns)
+                   kinds=None, # {name: kind} or one kind per concept (default atomic)
+                   n_train:int=None, n_test:int=None, # rows the activations have
+                  )->dict: # names, kinds, bool train/test (N, C), float values train/test, thresholds of continuous concepts
+    "Checked concept matrices of both splits; continuous concepts also as 'above the train median'."
+    names = list(names) if names is not None else (list(c_train.columns) if isinstance(c_train, pd.DataFrame) else None)
+    if names is not None and len(set(names)) != len(names): raise InputError(f"concept names repeat: {names}")
+    tr, te = _concept_frame(c_train, names, 'concepts_train', n_train), _concept_frame(c_test, names, 'concepts_test', n_test)
+    names = list(tr.columns); kinds = _concept_kinds(names, kinds)
+    vals = {s: np.stack([_concept_column(df[n], n, kinds[n], s) for n in names], 1) for s, df in (('train', tr), ('test', te))}
+    thr = {n: float(np.median(vals['train'][:, j])) for j, n in enumerate(names) if kinds[n] == 'continuous'}
+    out = dict(names=names, kinds=kinds, thresholds=thr, values_train=vals['train'].astype(np.float32), values_test=vals['test'].astype(np.float32))
+    for s in ('train', 'test'):
+        b = np.stack([vals[s][:, j] > thr[n] if n in thr else vals[s][:, j] > 0.5 for j, n in enumerate(names)], 1)
+        for j, n in enumerate(names):
+            if not b[:, j].any(): raise InputError(f"concept {n!r} has no positives in the {s} split: drop it or check its column")
+            if b[:, j].all(): raise InputError(f"concept {n!r} is true for every row of the {s} split: drop it or check its column")
+        out[f'bool_{s}'] = b
+    return out
+
+# %% ../nbs/02_activations.ipynb #dee034e5
+def _save_model(model:nn.Module, layers:list, layer_shapes:dict, input_shape, path:Path)->tuple: # (manifest entry or None, reason)
+    "Save `model` as TorchScript for the fidelity measures if they can use it; otherwise say why not."
+    if model is None: return None, 'no model given'
+    if not isinstance(model, nn.Sequential): return None, f'the model ({type(model).__name__}) is not an nn.Sequential, so reconstructions cannot be spliced back in'
+    top = [n for n, _ in model.named_children()]
+    if any(l not in top for l in layers): return None, f'layer(s) {[l for l in layers if l not in top]} are not top-level children of the model ({top})'
+    try: sm = torch.jit.script(copy.deepcopy(model).cpu().eval())
+    except Exception as e: return None, f'the model cannot be compiled to TorchScript ({type(e).__name__})'
+    with atomic_path(path/'model.pt') as tmp: torch.jit.save(sm, str(tmp))
+    return dict(kind='torchscript', file='model.pt', **{'class': type(model).__name__}, layer_shapes={l: list(s) for l, s in layer_shapes.items()},
+                input_shape=None if input_shape is None else list(input_shape)), None
+
+def _load_script_model(f:Path, info:dict, device='cpu')->nn.Module:
+    "A saved TorchScript model as an `nn.Sequential` of its children that knows its layers' output shapes."
+    m = torch.jit.load(str(f), map_location=device)
+    seq = nn.Sequential(OrderedDict(m.named_children()))
+    seq.layer_shapes = {l: tuple(s) for l, s in info.get('layer_shapes', {}).items()}
+    if info.get('input_shape'): seq.input_shape = tuple(info['input_shape'])
+    return seq.eval()
+
+# %% ../nbs/02_activations.ipynb #317e0f72
+def _clear_store(path:Path, overwrite:bool):
+    "Refuse to write over a store unless asked; when asked, remove the old store's files."
+    if not (path/'manifest.json').exists(): return
+    if not overwrite: raise InputError(f"--log_dir {path} already holds an activation store: pass --overwrite to replace it, or choose another folder")
+    try: old = list(read_json(path/'manifest.json').get('layers', {}))
+    except InputError: old = []
+    for d in [*old, 'labels', 'concepts', 'concept_values', 'images']: shutil.rmtree(path/d, ignore_errors=True)
+    for f in ('oracle.pt', 'model.pt', 'manifest.json'): (path/f).unlink(missing_ok=True)
+
+def _labels_pair(labels, n_train:int, n_test:int)->tuple:
+    "Integer labels of both splits (-1 everywhere when there are none)."
+    if labels is None: return np.full(n_train, -1, np.int64), np.full(n_test, -1, np.int64)
+    if not isinstance(labels, (list, tuple)) or len(labels) != 2: raise InputError("labels must be a pair (train labels, test labels)")
+    out = []
+    for s, l, n in (('train', labels[0], n_train), ('test', labels[1], n_test)):
+        a = _as_numpy(l, f'{s} labels')
+        if a.ndim != 1 or len(a) != n: raise InputError(f"{s} labels have shape {a.shape}, the activations have {n} rows: pass one label per row")
+        if a.dtype.kind not in 'iu' and not (a.dtype.kind == 'f' and np.isfinite(a).all() and (a == np.round(a)).all()): raise InputError(f"{s} labels must be integers, got {a.dtype}")
+        out.append(a.astype(np.int64))
+    return tuple(out)
+
+# %% ../nbs/02_activations.ipynb #f888bcc9
+def write_arrays_store(path, # folder of the new store
+                       acts:dict, # layer name -> (train (N, d), test (M, d)) activations
+                       concepts_train, concepts_test, # DataFrames with one column per concept, or (N, C) arrays
+                       concept_names:list=None, # concept names (default: the DataFrame's columns)
+                       concept_kinds=None, # {name: 'atomic'|'composite'|'continuous'} (default atomic)
+                       labels=None, # (train labels, test labels) or None
+                       model:nn.Module=None, # the model the activations came from (kept for fidelity if usable)
+                       layer_shapes:dict=None, input_shape=None, # per-example output shape of each layer, input shape (for splicing)
+                       source:str='arrays', # where the data came from (recorded)
+                       overwrite:bool=False, # replace an existing store
+                      )->ActivationStore:
+    "Write an activation store from arrays: activations per layer, concepts with kinds, optional labels and model."
+    path = Path(path); _check_writable(path)
+    if not acts: raise InputError("no activations given: pass at least one layer")
+    checked = {}
+    for l, (tr, te) in acts.items():
+        tr = check_activations(tr, f'{l} train activations'); checked[l] = (tr, check_activations(te, f'{l} test activations', d=tr.shape[1]))
+    n_tr, n_te = {len(a) for a, _ in checked.values()}, {len(b) for _, b in checked.values()}
+    if len(n_tr) > 1 or len(n_te) > 1: raise InputError(f"layers disagree on row counts (train {sorted(n_tr)}, test {sorted(n_te)}): record every layer on the same rows")
+    n_tr, n_te = n_tr.pop(), n_te.pop()
+    cc = concept_arrays(concepts_train, concepts_test, concept_names, concept_kinds, n_tr, n_te)
+    lab = dict(zip(('train', 'test'), _labels_pair(labels, n_tr, n_te)))
+    _clear_store(path, overwrite)
+    info, why = _save_model(model, list(checked), layer_shapes or {l: (a.shape[1],) for l, (a, _) in checked.items()}, input_shape, path)
+    h, layer_info, sums = hashlib.sha256(), {}, {}
+    for split, i in (('train', 0), ('test', 1)):
+        for l, pair in checked.items():
+            save_npy(pair[i], path/l/f'{split}.npy'); h.update(pair[i].tobytes())
+            layer_info.setdefault(l, {'dim': int(pair[i].shape[1]), 'dtype': 'float32', 'shape': {}})['shape'][split] = list(pair[i].shape)
+        sums[split] = hashlib.sha256(b''.join(pair[i].tobytes() for pair in checked.values())).hexdigest()[:16]
+        for d, a in (('labels', lab[split]), ('concepts', cc[f'bool_{split}']), ('concept_values', cc[f'values_{split}'])):
+            save_npy(a, path/d/f'{split}.npy'); h.update(a.tobytes())
+    write_json(dict(format_version=FORMAT_VERSION, package_version=sae_concept_dynamics.__version__, created=datetime.now(timezone.utc).isoformat(timespec='seconds'),
+                    data=dict(source=source, train_checksum=sums['train'], test_checksum=sums['test'], n_train=n_tr, n_test=n_te, unit='rows', labels=labels is not None),
+                    oracle=info or 'none', fidelity='measured with the saved model' if info else f'skipped: {why}',
+                    layers=layer_info, default_layer=list(checked)[-1], concepts=cc['names'], concept_kinds=cc['kinds'],
+                    concept_thresholds=cc['thresholds'], seed=None, checksum=h.hexdigest()[:16]), path/'manifest.json')
+    return ActivationStore(path)
+
+# %% ../nbs/02_activations.ipynb #da64e449
+@patch(cls_method=True)
+def from_arrays(cls:ActivationStore, path, # folder of the new store
+                x_train, x_test, # (N, d) and (M, d) activations of one layer
+                concepts_train, concepts_test, # DataFrames with one column per concept, or (N, C) / (M, C) arrays
+                concept_names:list=None, # concept names (required with arrays; default: the DataFrame's columns)
+                concept_kinds=None, # {name: kind} or one kind per concept: atomic, composite or continuous (default atomic)
+                labels=None, # optional (train labels, test labels), integers
+                model:nn.Module=None, # optional nn.Sequential whose top-level child `layer` produced the activations (enables fidelity)
+                layer:str=None, # name of that layer (default 'acts')
+                overwrite:bool=False, # replace an existing store
+               )->ActivationStore:
+    "Write a store from activations you already have; fidelity measures are skipped, and the manifest says so, without a usable model."
+    layer = layer or 'acts'
+    if model is not None:
+        _, why = _save_model(model, [layer], {}, None, Path(tempfile.mkdtemp()))
+        if why: raise InputError(f"the model cannot be used for fidelity: {why}; pass model=None to skip fidelity")
+    return write_arrays_store(path, {layer: (x_train, x_test)}, concepts_train, concepts_test, concept_names, concept_kinds, labels, model, overwrite=overwrite)
+
+# %% ../nbs/02_activations.ipynb #b2258130
+@patch(as_prop=True)
+def concept_kinds(self:ActivationStore)->dict: return {n: self.manifest.get('concept_kinds', {}).get(n, 'atomic') for n in self.concept_names}
+@patch(as_prop=True)
+def has_labels(self:ActivationStore)->bool: return bool(self.manifest['data'].get('labels', True))
+@patch(as_prop=True)
+def has_images(self:ActivationStore)->bool: return (self.path/'images').exists()
+
+@patch
+def concept_values(self:ActivationStore, split='train')->torch.Tensor: # float32 (N, C): continuous concepts' values, boolean ones as 0/1
+    "Concept values of `split` (the measured quantity for continuous concepts)."
+    if (self.path/'concept_values').exists(): return torch.from_numpy(np.array(self._array('concept_values', f'{self._split(split)}.npy')))
+    return self.concepts(split).float()
+
+# %% ../nbs/02_activations.ipynb #4352a0b2
+def _input_batches(data, batch_size:int):
+    "Batches of model inputs from a tensor, an array, or a Dataset of tensors / (input, ...) tuples."
+    if isinstance(data, (torch.Tensor, np.ndarray)):
+        t = torch.as_tensor(data)
+        for i in range(0, len(t), batch_size): yield t[i:i + batch_size]
+        return
+    if not isinstance(data, torch.utils.data.Dataset): raise InputError(f"inputs of type {type(data).__name__} are not supported: pass a tensor, an array or a torch Dataset")
+    for b in torch.utils.data.DataLoader(data, batch_size=batch_size, shuffle=False):
+        yield b[0] if isinstance(b, (list, tuple)) else b
+
+@torch.no_grad()
+def _layer_shapes(model:nn.Module, x:torch.Tensor, layers:list)->dict:
+    "Per-example output shape of each named layer on input batch `x`."
+    shp, hs = {}, [m.register_forward_hook(lambda m, i, o, l=l: shp.__setitem__(l, tuple(o.shape[1:]))) for l, m in zip(layers, _modules(model, layers))]
+    try: model.eval()(x)
+    finally:
+        for h in hs: h.remove()
+    return shp
+
+# %% ../nbs/02_activations.ipynb #658928dc
+def log_model_activations(log_dir, # folder of the store
+                          model:nn.Module, # any module (kept for fidelity if it is an nn.Sequential holding the layers at top level)
+                          x_train, x_test, # model inputs of any shape: tensors, arrays, or Datasets of tensors / (input, ...) tuples
+                          layers:list, # names of the modules to record (see `layer_names`)
+                          concepts_train, concepts_test, # DataFrames with one column per concept, or (N, C) arrays
+                          concept_names:list=None, concept_kinds=None, # as in `write_arrays_store`
+                          labels=None, # optional (train labels, test labels)
+                          batch_size:int=1024, # inputs per forward pass
+                          device='auto', # auto, cpu or cuda
+                          overwrite:bool=False, # replace an existing store
+                         )->ActivationStore:
+    "Record named layers of any `nn.Module` on two datasets of tensors and write an activation store."
+    layers = [layers] if isinstance(layers, str) else list(layers)
+    _modules(model, layers)
+    dev = resolve_device(device); model = model.to(dev).eval()
+    acts, shapes, in_shape = {}, None, None
+    for split, data in (('train', x_train), ('test', x_test)):
+        chunks = {l: [] for l in layers}
+        for xb in _input_batches(data, batch_size):
+            xb = xb.to(dev)
+            if shapes is None: shapes, in_shape = _layer_shapes(model, xb[:1], layers), tuple(xb.shape[1:])
+            for l, a in capture(model, xb, layers).items(): chunks[l].append(a.cpu().numpy())
+        if not chunks[layers[0]]: raise InputError(f"the {split} inputs are empty: pass at least one example per split")
+        acts[split] = {l: np.concatenate(c) for l, c in chunks.items()}
+    return write_arrays_store(log_dir, {l: (acts['train'][l], acts['test'][l]) for l in layers}, concepts_train, concepts_test, concept_names,
+                              concept_kinds, labels, model, layer_shapes=shapes, input_shape=in_shape, source=f'model {type(model).__name__}', overwrite=overwrite)
+
+# %% ../nbs/02_activations.ipynb #b555e973
+def _pair(arg:str, flag:str)->list:
+    "Two comma-separated paths (train, test) that exist."
+    parts = [s.strip() for s in (arg or '').split(',') if s.strip()]
+    if len(parts) != 2: raise InputError(f"{flag} needs two comma-separated files, train then test; got {arg!r}")
+    for f in parts:
+        if not Path(f).is_file(): raise InputError(f"{flag}: file {f} does not exist")
+    return parts
+
+def _load_npy(f:str, what:str)->np.ndarray:
+    try: return np.load(f, allow_pickle=False)
+    except Exception as e: raise InputError(f"{what} file {f} is not a readable .npy array ({type(e).__name__}): save it with numpy.save") from None
+
+def _read_csv(f:str, what:str)->pd.DataFrame:
+    try: return pd.read_csv(f)
+    except Exception as e: raise InputError(f"{what} file {f} is not a readable CSV ({type(e).__name__}): write it with a header row of concept names") from None
+
+def _kinds_arg(kinds:str=None, concept_kinds:str=None)->dict:
+    "Concept kinds from a CSV of concept,kind rows or from name=kind,... text."
+    if kinds and concept_kinds: raise InputError("give --kinds or --concept_kinds, not both")
+    if kinds:
+        k = _read_csv(kinds, '--kinds')
+        if list(k.columns[:2]) != ['concept', 'kind']: raise InputError(f"--kinds {kinds} needs the columns concept,kind; it has {list(k.columns)}")
+        return dict(zip(k.concept.astype(str), k.kind.astype(str)))
+    out = {}
+    for item in [s for s in (concept_kinds or '').split(',') if s.strip()]:
+        if '=' not in item: raise InputError(f"--concept_kinds item {item!r} is not name=kind: write e.g. size=continuous,even=composite")
+        n, k = item.split('=', 1); out[n.strip()] = k.strip()
+    return out
+
+# %% ../nbs/02_activations.ipynb #df04b179
+@command
+def sae_store(acts:str=None, # two .npy files of activations (rows x features): train,test
+              concepts:str=None, # two CSV files whose columns are concept names: train,test
+              log_dir:str='data/activations', # folder to write the store into
+              kinds:str=None, # CSV with columns concept,kind (atomic, composite or continuous); default atomic
+              concept_kinds:str=None, # or kinds inline: name=kind,name=kind
+              labels:str=None, # optional two .npy files of integer labels: train,test
+              layer:str='acts', # name to give the layer
+              overwrite:bool=False, # replace an existing store
+             ):
+    "Write an activation store from your own activations and concept tables."
+    if acts is None or concepts is None: raise InputError("--acts train.npy,test.npy and --concepts train.csv,test.csv are both required")
+    (a_tr, a_te), (c_tr, c_te) = _pair(acts, '--acts'), _pair(concepts, '--concepts')
+    k = _kinds_arg(kinds, concept_kinds)
+    lab = None if labels is None else tuple(_load_npy(f, '--labels') for f in _pair(labels, '--labels'))
+    ctr, cte = _read_csv(c_tr, '--concepts'), _read_csv(c_te, '--concepts')
+    if list(ctr.columns) != list(cte.columns): raise InputError(f"--concepts files have different columns ({list(ctr.columns)} vs {list(cte.columns)}): use the same concept columns in both")
+    st = write_arrays_store(log_dir, {layer: (_load_npy(a_tr, '--acts'), _load_npy(a_te, '--acts'))}, ctr, cte, concept_kinds=k, labels=lab,
+                            source='sae_store', overwrite=overwrite)
+    m = st.manifest
+    print(f"store {st.path}: layer {layer} {m['layers'][layer]['shape']['train']} train / {m['layers'][layer]['shape']['test']} test, "
+          f"{len(st.concept_names)} concepts ({', '.join(f'{v} {k}' for k, v in pd.Series(st.concept_kinds).value_counts().items())}); fidelity {m['fidelity']}")
     return st

@@ -16,8 +16,8 @@ from .core import InputError
 from .activations import splice_forward
 
 # %% auto #0
-__all__ = ['reconstruction_metrics', 'density_histogram', 'oracle_fidelity', 'average_ranks', 'concept_auc', 'selective_latents',
-           'best_latent']
+__all__ = ['FIDELITY_KEYS', 'reconstruction_metrics', 'density_histogram', 'oracle_fidelity', 'fidelity_skipped', 'average_ranks',
+           'concept_auc', 'selective_latents', 'best_latent']
 
 # %% ../nbs/05_metrics.ipynb #591648ea
 def _banked(t, name, dims=2):
@@ -76,6 +76,7 @@ def oracle_fidelity(model:torch.nn.Module, # the oracle (eval mode)
                    )->dict: # acc/ce for clean, recon, zero, mean; loss_recovered (vs zero and vs mean ablation); per-class tensors
     "Accuracy and cross-entropy of the oracle with `x_hat` spliced in at `layer`, against clean and ablated runs."
     if x_hat.shape != x.shape: raise InputError(f"x_hat {tuple(x_hat.shape)} must match x {tuple(x.shape)}: pass one SAE's reconstruction")
+    if model is None or labels is None or bool((labels < 0).any()): return fidelity_skipped()
     labels = labels.to(x.device)
     n_classes = int(splice_forward(model, layer, x[:1]).shape[-1])
     mean_act = x.mean(0) if mean_act is None else mean_act.to(x.device)
@@ -91,6 +92,13 @@ def oracle_fidelity(model:torch.nn.Module, # the oracle (eval mode)
     out['loss_recovered'] = out['loss_recovered_zero']
     out['per_class'] = per
     return out
+
+# %% ../nbs/05_metrics.ipynb #4a32bc35
+FIDELITY_KEYS = [f'{m}_{r}' for r in ('clean', 'recon', 'zero', 'mean') for m in ('ce', 'acc')] + ['loss_recovered_zero', 'loss_recovered_mean', 'loss_recovered']
+
+def fidelity_skipped()->dict: # the keys of `oracle_fidelity`, every number NaN, no per-class values
+    "What `oracle_fidelity` returns when there is no model or no labels to measure fidelity with."
+    return {**{k: float('nan') for k in FIDELITY_KEYS}, 'per_class': {f'{m}_{r}': np.zeros(0) for r in ('clean', 'recon', 'zero', 'mean') for m in ('ce', 'acc')}}
 
 # %% ../nbs/05_metrics.ipynb #222d8d1c
 def average_ranks(v:torch.Tensor, # values, ranked along dimension `dim`

@@ -43,8 +43,9 @@ class SAEBank(nn.Module):
                  aux_coef:float=1/32, # AuxK loss weight (topk, batchtopk; 0 turns it off)
                  k_aux:int=None, # latents used by the AuxK loss (default d // 2)
                  dead_rows:int=4096, # a latent silent for this many training rows counts as dead
-                 threshold_init:float=1e-3, # JumpReLU initial threshold
-                 bandwidth:float=1e-3, # JumpReLU straight-through kernel width
+                 threshold_init:float=None, # JumpReLU initial threshold (None: set from the first training batch, see `init_threshold`)
+                 threshold_quantile:float=0.5, # JumpReLU: quantile of the positive pre-activations a data-set threshold starts at
+                 bandwidth:float=0.1, # JumpReLU kernel width: a fraction of the positive pre-activations' RMS (absolute when threshold_init is given)
                  threshold_beta:float=0.999, # BatchTopK inference-threshold EMA factor
                  device=None, # device of the parameters
                 ):
@@ -58,6 +59,7 @@ class SAEBank(nn.Module):
         self.activation, self.decoder_constraint = activation, decoder_constraint
         self.aux_coef, self.k_aux, self.dead_rows = float(aux_coef), int(k_aux or max(1, d // 2)), int(dead_rows)
         self.bandwidth, self.threshold_beta = float(bandwidth), float(threshold_beta)
+        self.threshold_init, self.threshold_quantile = None if threshold_init is None else float(threshold_init), float(threshold_quantile)
         lams = _per_member(lams if lams is not None else (1e-2 if activation in ('relu', 'jumprelu') else 0.), S, 'lams')
         if activation in ('relu', 'jumprelu') and any(not (l > 0) for l in lams): raise InputError(f"lambda values must be > 0, got {min(lams)}: pass positive --lambdas")
         ks = _per_member(ks if ks is not None else max(1, H // 16), S, 'ks', int)
@@ -69,7 +71,10 @@ class SAEBank(nn.Module):
         self.W_enc = nn.Parameter(W.transpose(1, 2).clone())
         self.b_enc = nn.Parameter(torch.zeros(S, H))
         self.b_dec = nn.Parameter(torch.zeros(S, d))
-        if activation == 'jumprelu': self.log_threshold = nn.Parameter(torch.full((S, H), math.log(threshold_init)))
+        if activation == 'jumprelu':  # the threshold itself is the parameter (a log-parameter barely moves under Adam)
+            self.threshold = nn.Parameter(torch.full((S, H), self.threshold_init or 0.))
+            self.register_buffer('bandwidths', torch.full((S,), self.bandwidth if threshold_init is not None else 0.))
+            self.register_buffer('threshold_set', torch.full((S,), threshold_init is not None))
         self.register_buffer('lams', torch.tensor(lams, dtype=torch.float32))
         self.register_buffer('ks', torch.tensor(ks, dtype=torch.long))
         self.register_buffer('thresholds', torch.full((S,), -1.))      # BatchTopK inference thresholds (-1: not learned yet)
@@ -127,6 +132,36 @@ class StepFunction(torch.autograd.Function):
         gt = (-(1. / bw) * _rectangle((x - theta) / bw) * g).sum_to_size(theta.shape)
         return torch.zeros_like(x), gt, None
 
+# %% ../nbs/03_sae.ipynb #0aa88aec
+@patch
+@torch.no_grad()
+def _set_threshold(self:SAEBank, pre:torch.Tensor, # (S, B, H) pre-activations
+                   members:torch.Tensor=None, # (S,) bool: members to set (default all)
+                  ):
+    "Thresholds at `threshold_quantile` of each member's positive pre-activations; kernel width `bandwidth` times their RMS."
+    S = pre.shape[0]
+    members = torch.ones(S, dtype=torch.bool, device=pre.device) if members is None else members
+    for s in members.nonzero().flatten().tolist():
+        p = pre[s][pre[s] > 0].float()
+        if not len(p): p = pre[s].abs().flatten().float().clamp_min(1e-6)
+        p = p[torch.randperm(len(p), device=p.device)[:2**22]]            # torch.quantile takes at most 2**24 values
+        self.threshold[s].fill_(float(torch.quantile(p, self.threshold_quantile)))
+        self.bandwidths[s] = self.bandwidth * float(p.pow(2).mean().sqrt())
+        self.threshold_set[s] = True
+
+@patch
+def init_threshold(self:SAEBank, x:torch.Tensor, # (N, d) inputs as the bank will see them (a sample is enough)
+                  )->SAEBank:
+    "Set every JumpReLU member's threshold and kernel width from the pre-activations of `x` (the trainer does this on the first batch)."
+    if self.activation == 'jumprelu': self._set_threshold(self.pre_acts(x).detach())
+    return self
+
+@patch
+def _jump_args(self:SAEBank, pre:torch.Tensor)->tuple: # (relu(pre), theta (S, 1, H), bandwidth (S, 1, 1))
+    "Arguments of the JumpReLU and step functions; sets thresholds not set yet from this (training) batch."
+    if self.training and not bool(self.threshold_set.all()): self._set_threshold(pre.detach(), ~self.threshold_set)
+    return F.relu(pre), self.threshold[:, None], self.bandwidths.view(-1, 1, 1)
+
 # %% ../nbs/03_sae.ipynb #384964d5
 @patch
 def _topk(self:SAEBank, pre:torch.Tensor, # (S, B, H) pre-activations
@@ -148,7 +183,7 @@ def activate(self:SAEBank, pre:torch.Tensor, # (S, B, H) pre-activations
     "Turn pre-activations into sparse codes with each member's own k or threshold."
     S, B, H = pre.shape
     if self.activation == 'relu': return F.relu(pre)
-    if self.activation == 'jumprelu': return JumpReLUFunction.apply(pre, self.log_threshold.exp()[:, None], self.bandwidth)
+    if self.activation == 'jumprelu': return JumpReLUFunction.apply(*self._jump_args(pre))
     if self.activation == 'topk': return self._topk(pre)[0]
     # batchtopk
     if not self.training and bool((self.thresholds >= 0).all()):
@@ -214,7 +249,7 @@ def loss(self:SAEBank, x:torch.Tensor, # (B, d) shared batch, or (S, B, d)
         zbar = z.mean(1) if w is None else torch.bmm(w.expand(z.shape[0], 1, -1), z)[:, 0]
         sparsity = self.lams * l1_scale * (zbar * self.W_dec.norm(dim=-1)).sum(-1)
     elif self.activation == 'jumprelu':
-        sparsity = self.lams * l1_scale * avg(StepFunction.apply(pre, self.log_threshold.exp()[:, None], self.bandwidth).sum(-1))
+        sparsity = self.lams * l1_scale * avg(StepFunction.apply(*self._jump_args(pre)).sum(-1))
     else: sparsity = torch.zeros_like(mse)
     if kept is None: active = z.detach() != 0; fired, l0 = active.any(1), active.sum(-1).float().mean(-1)      # fired (S, H)
     else: fired, l0 = z.detach().amax(1) > 0, (kept[0].detach() > 0).sum(-1).float().mean(-1)  # TopK: read the B x k kept values
@@ -325,7 +360,7 @@ def settings(self:SAEBank)->dict: # constructor arguments that rebuild this bank
     return dict(d=self.d, hidden=self.hidden, n_members=self.n_members, activation=self.activation,
                 lams=self.lams.tolist(), ks=self.ks.tolist(), seeds=list(self.seeds), decoder_constraint=self.decoder_constraint,
                 aux_coef=self.aux_coef, k_aux=self.k_aux, dead_rows=self.dead_rows, bandwidth=self.bandwidth,
-                threshold_beta=self.threshold_beta)
+                threshold_beta=self.threshold_beta, threshold_init=self.threshold_init, threshold_quantile=self.threshold_quantile)
 
 @patch
 def member(self:SAEBank, i:int, # member index
@@ -342,11 +377,20 @@ def checkpoint(self:SAEBank)->dict: # {'settings': dict, 'state': {name: cpu ten
     "Parameters and settings as a plain dict, ready for `save_torch`."
     return dict(settings=self.settings(), state={k: v.detach().cpu().clone() for k, v in self.state_dict().items()})
 
+def _upgrade_checkpoint(ckpt:dict)->dict:
+    "Checkpoints of JumpReLU banks written before the threshold became a direct parameter: `exp(log_threshold)`, absolute kernel width."
+    if not isinstance(ckpt, dict) or 'log_threshold' not in ckpt.get('state', {}): return ckpt
+    st = dict(ckpt['state']); t = st.pop('log_threshold').exp()
+    bw = float(ckpt.get('settings', {}).get('bandwidth', 1e-3))
+    st.update(threshold=t, bandwidths=torch.full(t.shape[:1], bw), threshold_set=torch.ones(t.shape[0], dtype=torch.bool))
+    return {**ckpt, 'state': st, 'settings': {**ckpt['settings'], 'threshold_init': float(t.mean())}}
+
 @patch(cls_method=True)
 def from_checkpoint(cls:SAEBank, ckpt:dict, # a dict written by `checkpoint`
                     device=None, # device for the parameters
                    )->SAEBank:
     "Rebuild a bank from `checkpoint()`."
+    ckpt = _upgrade_checkpoint(ckpt)
     try: b = cls(**ckpt['settings']); b.load_state_dict(ckpt['state'])
     except (KeyError, TypeError, RuntimeError) as e: raise InputError(f"not an SAE checkpoint ({type(e).__name__}: {str(e).splitlines()[0][:80]}): pass a final.pt or snapshot written by the SAE trainer") from None
     return b.to(device) if device is not None else b
