@@ -6,7 +6,7 @@ Docs: https://sae-concept-dynamics.github.io/sae-concept-dynamics/ablation.html.
 
 # %% ../nbs/09_ablation.ipynb #12340bc8
 from __future__ import annotations
-import math, time
+import math, os, time
 from dataclasses import dataclass, field, asdict
 from pathlib import Path
 
@@ -25,12 +25,15 @@ from .sae import SAEBank, input_scale
 from .training import SAE_TYPES, TrainSettings, train_bank, train_sweep, steps_per_epoch, sweep_summary
 from . import training
 from .infer import sae_outputs
+from .nulls import concept_spec, concept_values, rank_statistics, greedy_or, null_k, random_dictionaries
 
 # %% auto #0
-__all__ = ['ABLATION_MODES', 'MEASURES', 'SUMMARY_SCORES', 'LeaceEraser', 'fit_leace', 'mean_difference_eraser',
-           'AblationSchedule', 'AblationHooks', 'ablation_hooks', 'train_with_ablation', 'measure_bank',
-           'confusable_concepts', 'ablation_summary', 'snapshot_schedule', 'run_ablation_experiment', 'ablation_figure',
-           'ablation_report_section', 'sae_ablation', 'train_ablated_sweep', 'sae_trainer']
+__all__ = ['ABLATION_MODES', 'MEASURES', 'TARGETS', 'TARGET_MEASURES', 'TABLE_MEASURES', 'MEASURE_COLUMNS', 'LeaceEraser',
+           'fit_leace', 'mean_difference_eraser', 'AblationSchedule', 'AblationHooks', 'ablation_hooks',
+           'train_with_ablation', 'measure_bank', 'target_data', 'target_statistics', 'target_null', 'erased_view',
+           'measure_targets', 'confusable_concepts', 'ablation_summary', 't_interval', 'holm', 'ablation_table',
+           'snapshot_schedule', 'run_ablation_experiment', 'ablation_figure', 'ablation_report_section', 'sae_ablation',
+           'train_ablated_sweep', 'sae_trainer']
 
 # %% ../nbs/09_ablation.ipynb #99aa9aee
 @dataclass
@@ -257,6 +260,99 @@ def measure_bank(bank, # SAE bank
             rows.append(dict(member=int(r.group), measure='auc_probe' if r.method == 'probe' else 'auc_ksparse', concept=r.concept, value=float(r.mean)))
     return pd.DataFrame(rows, columns=['member', 'measure', 'concept', 'value'])
 
+# %% ../nbs/09_ablation.ipynb #2579570d
+TARGETS = ('digit_4', 'closed_loop', 'ink_heavy')   # one atomic, one composite, one continuous concept
+TARGET_MEASURES = ('stat_k1', 'stat_k2', 'null_k1', 'null_k2', 'excess_k1', 'excess_k2', 'fvu_concept', 'acc_concept')
+
+def target_data(store:ActivationStore, # the activation store
+                concepts=TARGETS, # the concepts measured
+                layer:str=None, # layer the SAEs read (default: the store's default)
+                scale:float=1., # factor the SAEs' inputs are multiplied by
+                max_train_rows:int=1000, # training rows used to choose latents
+                device=None, # device of the tensors
+               )->dict: # x_tr, x_te (scaled), y_tr, y_te (bool), v_tr, v_te (float, NaN off continuous), kinds, names, labels, oracle, layer, scale
+    "The tensors `target_statistics` and `measure_targets` read, from a store: its splits scaled, the concepts' labels and quantities."
+    names = list(parse_list(concepts, str, '--concepts'))
+    bad = [c for c in names if c not in store.concept_names]
+    if bad: raise InputError(f"concept(s) {bad} not in the store: use some of {', '.join(store.concept_names)}")
+    layer = store.check_layer(layer); cols = [store.concept_names.index(c) for c in names]
+    n = max_train_rows
+    v = lambda s: torch.as_tensor(concept_values(store, s, names), device=device)
+    return dict(x_tr=store.get(layer, 'train', device)[:n] * scale, x_te=store.get(layer, 'test', device) * scale,
+                y_tr=store.concepts('train', device)[:n, cols].bool(), y_te=store.concepts('test', device)[:, cols].bool(),
+                v_tr=v('train')[:n], v_te=v('test'), kinds=list(concept_spec(names).kind), names=names,
+                labels=store.labels('test', device), oracle=store.oracle(device), layer=layer, scale=float(scale))
+
+# %% ../nbs/09_ablation.ipynb #2a643eba
+@torch.no_grad()
+def target_statistics(z_tr:torch.Tensor, z_te:torch.Tensor, # (S, N1, H), (S, N2, H) codes on train and test
+                      d:dict, # from `target_data` (y_tr, y_te, v_tr, v_te, kinds)
+                      pool:int=8, # candidate latents of the k = 2 OR: the best single latents on train
+                     )->tuple: # k1, k2: (S, C) float64 statistics, latents chosen on train, scored on test
+    "k = 1: the best latent's test AUC (Spearman rho for continuous concepts); k = 2: the best OR of 2 latents' test AUC."
+    cont = [i for i, k in enumerate(d['kinds']) if k == 'continuous']
+    v = lambda s: d[s][:, cont].double().to(z_tr.device) if cont else None
+    a_tr, r_tr = rank_statistics(z_tr, d['y_tr'], v('v_tr')); a_te, r_te = rank_statistics(z_te, d['y_te'], v('v_te'))
+    k1 = best_latent(a_tr, a_te)['test_auc'].clone()
+    if cont:
+        j = r_tr.abs().argmax(1, keepdim=True)                                   # chosen on train by |rho|
+        k1[:, cont] = (r_tr.gather(1, j).sign() * r_te.gather(1, j))[:, 0]
+    k2 = torch.full_like(k1, float('nan'))
+    for i in range(k1.shape[1]):
+        top = a_tr[:, :, i].nan_to_num(-1.).topk(min(pool, z_tr.shape[2]), dim=1).indices
+        k2[:, i] = greedy_or(z_tr, z_te, d['y_tr'][:, i], d['y_te'][:, i], top, min(2, top.shape[1]))['or_auc']
+    return k1, k2
+
+# %% ../nbs/09_ablation.ipynb #120cd673
+def target_null(d:dict, # from `target_data` (or `erased_view`)
+                hidden:int, k:int, # width and matched TopK sparsity of the null (`null_k`)
+                n_draws:int=20, # random dictionaries (`random_dictionaries` of the nulls chapter)
+                q:float=0.99, # null quantile (with fewer than 1 / (1 - q) draws it is the sample maximum)
+               )->dict: # k1, k2: (C,) null quantiles; n_draws, q_is_max
+    "The matched null of `target_statistics`: its quantile over untrained TopK dictionaries of the same width and k."
+    bank = random_dictionaries(d['x_tr'], hidden, k, n_draws)
+    k1, k2 = target_statistics(bank.encode(d['x_tr']), bank.encode(d['x_te']), d)
+    qt = lambda s: torch.from_numpy(np.quantile(s.cpu().numpy(), q, axis=0, method='inverted_cdf'))
+    return dict(k1=qt(k1), k2=qt(k2), n_draws=int(n_draws), q_is_max=n_draws < 1 / (1 - q) - 1e-9)
+
+# %% ../nbs/09_ablation.ipynb #d13fe6c4
+def erased_view(d:dict, # from `target_data`, its x scaled as the SAE reads it
+                eraser:LeaceEraser, # the eraser the SAE trained under (fitted in the same units)
+               )->dict: # the same data with both splits' activations erased
+    "The activations an erase-mode SAE sees: `d` with the eraser applied to both splits."
+    return dict(d, x_tr=eraser(d['x_tr']), x_te=eraser(d['x_te']))
+
+@torch.no_grad()
+def measure_targets(bank, # SAE bank
+                    d:dict, # from `target_data` or `erased_view`
+                    mask:torch.Tensor=None, # (S, H) bool latents removed from the codes (latent ablation)
+                    null=None, # callable (hidden, k) -> `target_null` result (cached by the caller); None: no null, no excess
+                   )->pd.DataFrame: # member, measure, concept, value
+    "Excess selectivity (k = 1, 2), FVU on the concept's rows and the oracle's accuracy on them, per member and concept."
+    def codes(x):
+        z = sae_outputs(bank, x)[0]
+        return z if mask is None else z.masked_fill(mask[:, None].to(z.device), 0.)
+    z_tr, z_te = codes(d['x_tr']), codes(d['x_te'])
+    xh = bank.decode(z_te); x = d['x_te']
+    k1, k2 = target_statistics(z_tr, z_te, d)
+    l0 = (z_te != 0).sum(-1).double().mean(-1)                                  # (S,)
+    out = dict(stat_k1=k1, stat_k2=k2)
+    if null is not None:
+        nl = null(z_te.shape[-1], null_k('vanilla', z_te.shape[-1], l0=float(l0.mean()), grid=0.25))
+        out.update(null_k1=nl['k1'].expand_as(k1), null_k2=nl['k2'].expand_as(k2)); out.update(excess_k1=k1 - nl['k1'], excess_k2=k2 - nl['k2'])
+    fvu, acc = torch.full_like(k1, float('nan')), torch.full_like(k1, float('nan'))
+    for i in range(k1.shape[1]):
+        r = d['y_te'][:, i]
+        if r.sum() > 1:
+            xr = x[r].double(); fvu[:, i] = (xr - xh[:, r].double()).pow(2).sum((1, 2)) / (xr - xr.mean(0)).pow(2).sum()
+        if d['oracle'] is not None and r.any():
+            for s in range(len(xh)): acc[s, i] = (splice_forward(d['oracle'], d['layer'], xh[s, r] / d['scale']).argmax(-1) == d['labels'][r]).double().mean()
+    out.update(fvu_concept=fvu, acc_concept=acc)
+    rows = [pd.DataFrame(dict(member=np.repeat(np.arange(len(k1)), len(d['names'])), measure=m, concept=np.tile(d['names'], len(k1)), value=v.cpu().numpy().ravel()))
+            for m, v in out.items() if not (m == 'acc_concept' and d['oracle'] is None)]
+    rows.append(pd.DataFrame(dict(member=np.arange(len(k1)), measure='l0', concept='', value=l0.cpu().numpy())))
+    return pd.concat(rows, ignore_index=True)
+
 # %% ../nbs/09_ablation.ipynb #9dd6d62b
 @torch.no_grad()
 def confusable_concepts(store:ActivationStore, # the activation store (its oracle and test split)
@@ -331,6 +427,64 @@ def ablation_summary(measures:pd.DataFrame, # measures of every run: mode ('cont
                                  class_acc_drop=cacc.get(s, np.nan) if cacc is not None else np.nan))
     return pd.DataFrame(rows)
 
+# %% ../nbs/09_ablation.ipynb #5437800b
+TABLE_MEASURES = ('excess_k1', 'excess_k2', 'fvu_concept', 'acc_concept')
+
+def t_interval(v, # values (one per seed), NaN dropped
+               level:float=0.95, # coverage
+              )->tuple: # (mean, low, high); low = high = mean for one value
+    "Mean and t-based confidence interval of a few values (n - 1 degrees of freedom)."
+    from scipy import stats
+    v = np.asarray(v, float); v = v[~np.isnan(v)]
+    if not len(v): return (np.nan, np.nan, np.nan)
+    m = float(v.mean())
+    if len(v) < 2: return (m, m, m)
+    h = float(stats.t.ppf(0.5 + level / 2, len(v) - 1) * v.std(ddof=1) / np.sqrt(len(v)))
+    return (m, m - h, m + h)
+
+def holm(p)->np.ndarray: # Holm-adjusted p-values (NaN kept)
+    "Holm's step-down adjustment of a family of p-values (family-wise error control)."
+    p = np.asarray(p, float); out = np.full_like(p, np.nan); ok = ~np.isnan(p)
+    q = p[ok]; o = np.argsort(q); adj = np.maximum.accumulate((len(q) - np.arange(len(q))) * q[o]).clip(max=1.)
+    r = np.empty_like(q); r[o] = adj; out[ok] = r
+    return out
+
+# %% ../nbs/09_ablation.ipynb #7d88f639
+def _paired(a:pd.Series, c:pd.Series)->dict:
+    "Ablated vs control values paired by seed: means, t intervals and the paired t-test."
+    from scipy import stats
+    j = pd.concat([a.rename('a'), c.rename('c')], axis=1).dropna()
+    am, alo, ahi = t_interval(j.a); cm, clo, chi = t_interval(j.c); dm, dlo, dhi = t_interval(j.a - j.c)
+    p = float(stats.ttest_rel(j.a, j.c).pvalue) if len(j) > 1 and (j.a - j.c).std() > 0 else np.nan
+    return dict(n=len(j), ablated=am, ablated_lo=alo, ablated_hi=ahi, control=cm, control_lo=clo, control_hi=chi, diff=dm, diff_lo=dlo, diff_hi=dhi, p=p)
+
+def ablation_table(measures:pd.DataFrame, # measures.csv: mode, target, view, step, member, seed, measure, concept, value
+                   from_step:int, # first ablated step
+                   until_step:int=None, # first step no longer ablated (None: never lifted)
+                   measures_shown=TABLE_MEASURES, # measures compared
+                  )->pd.DataFrame: # at, target, mode, view, concept, measure, n, ablated(_lo, _hi), control(_lo, _hi), diff(_lo, _hi), p, p_holm
+    "Every ablated run against its control (same seeds, same view) at the window's end and at the end of training, t intervals across seeds, Holm-adjusted paired t-tests."
+    if 'control' not in set(measures['mode']): raise InputError("the measures hold no 'control' run: train one without ablation over the same seeds")
+    T = int(measures.step.max()); m = measures[measures.measure.isin(measures_shown)]
+    tgt = m.target.fillna('')
+    rows = []
+    for at, step in (('window_end', T if until_step is None else until_step), ('final', T)):
+        ms = m[m.step == _nearest(m.step, step)]
+        for (mode, target, view), g in ms[ms['mode'] != 'control'].groupby(['mode', 'target', 'view'], sort=False):
+            ctrl = ms[(ms['mode'] == 'control') & (ms.view == view) & (tgt[ms.index] == (target if view == 'erased' else ''))]
+            for (concept, measure), ga in g.groupby(['concept', 'measure'], sort=False):
+                gc = ctrl[(ctrl.concept == concept) & (ctrl.measure == measure)]
+                rows.append(dict(at=at, step=int(ga.step.iloc[0]), target=target, mode=mode, view=view, concept=concept, measure=measure,
+                                 **_paired(ga.set_index('seed').value, gc.set_index('seed').value)))
+    out = pd.DataFrame(rows)
+    out['p_holm'] = np.nan
+    for at in out['at'].unique(): out.loc[out['at'] == at, 'p_holm'] = holm(out.loc[out['at'] == at, 'p'])
+    return out
+
+def _nearest(steps:pd.Series, step:int)->int:
+    "The measured step nearest to `step`."
+    s = np.array(sorted(steps.unique())); return int(s[np.abs(s - step).argmin()])
+
 # %% ../nbs/09_ablation.ipynb #f9490f72
 def snapshot_schedule(steps:int, # total updates
                       from_step:int, until_step:int=None, # the ablation window
@@ -366,22 +520,33 @@ def _experiment_lists(store:ActivationStore, concept:str, modes, seeds, sae_type
     return modes, seeds, activation
 
 # %% ../nbs/09_ablation.ipynb #454c6e18
-def _run_mode(mode:str, ctx:dict, frames:list):
-    "Train the control or one ablation mode's bank, appending its measures at every snapshot to `frames`."
+def _views(mode:str, target:str, ctx:dict)->list:
+    "The (view, data) pairs a run is measured on: clean activations, plus the erased ones for the control and erase mode."
+    out = [('clean', '', ctx['data'])]
+    if mode == 'erase': out.append(('erased', target, ctx['erased'][target]))
+    if mode == 'control': out += [('erased', t, ctx['erased'][t]) for t in ctx['erase_targets']]
+    return out
+
+def _run_mode(mode:str, target:str, ctx:dict, frames:list):
+    "Train the control or one (mode, target) ablation's bank, appending its measures at every snapshot to `frames`."
     c = ctx
     bank = SAEBank(c['xs'].shape[1], c['hidden'], activation=c['activation'], lams=c['lam'], ks=c['k_active'], seeds=c['seeds'], device=c['dev']).init_b_dec(c['xs'])
-    hooks = None if mode == 'control' else AblationHooks(AblationSchedule(c['concept'], mode, c['from_step'], c['until_step'], weight=c['weight'], threshold=c['threshold']), c['xs'], c['col'])
+    col = c['labels'][:, c['names'].index(target)] if target else None
+    hooks = None if mode == 'control' else AblationHooks(AblationSchedule(target, mode, c['from_step'], c['until_step'], weight=c['weight'], threshold=c['threshold']), c['xs'], col)
     def on_snapshot(step, bank):
         on = hooks is not None and hooks.schedule.mode == 'latent' and step > 0 and hooks.active(step - 1)
-        m = measure_bank(bank, c['store'], c['layer'], c['scale'], mask=hooks.mask if on else None,
-                         probe_concepts=[c['concept']] if step in c['probe_steps'] else [], k=c['k'], cache=c['cache'])
-        frames.append(m.assign(mode=mode, step=step, seed=m.member.map(dict(enumerate(c['seeds'])))))
+        for view, vt, d in _views(mode, target, c):
+            null = lambda h, k, key=(view, vt): c['nulls'].setdefault((key, h, k), target_null(d, h, k, c['n_draws']))
+            m = measure_targets(bank, d, mask=hooks.mask if on else None, null=null)
+            frames.append(m.assign(mode=mode, target=target if mode != 'control' else vt, view=view, step=step, seed=m.member.map(dict(enumerate(c['seeds'])))))
     train_with_ablation(bank, c['xs'], hooks, c['steps'], c['batch_size'], c['lr'], seed=c['seeds'][0], snapshot_steps=c['snaps'], on_snapshot=on_snapshot)
 
 # %% ../nbs/09_ablation.ipynb #2ebacf55
+MEASURE_COLUMNS = ['mode', 'target', 'view', 'step', 'member', 'seed', 'measure', 'concept', 'value']
+
 def run_ablation_experiment(store, # ActivationStore or its folder
                             out_dir, # folder for experiment.json, measures.csv, summary.csv
-                            concept:str='digit_4', # the concept removed
+                            concepts=TARGETS, # the concepts removed, one experiment each (all of them measured in every run)
                             modes=ABLATION_MODES, # ablation modes run beside the control
                             seeds=(0, 1, 2), # one bank member per seed
                             steps:int=300, # training updates
@@ -395,114 +560,125 @@ def run_ablation_experiment(store, # ActivationStore or its folder
                             batch_size:int=256, lr:float=1e-3, # training
                             weight:float=0., # data mode: weight of the concept's samples
                             threshold:float=0.85, # latent mode: selectivity threshold
-                            k:int=5, # k of the k-sparse probe
-                            probe_every_snapshot:bool=False, # probes at every snapshot (slow) instead of at the window's edges and the end
+                            n_draws:int=20, # random dictionaries per matched null
                             n_snapshots:int=6, # log-spaced snapshots besides the window's edges
                             device='auto', # auto, cpu or cuda
                             overwrite:bool=False, # train again even if results with these settings exist
                             progress:bool=True, # progress bar over the runs
-                           )->pd.DataFrame: # the summary (one row per mode, seed and AUC measure)
-    "Ablate `concept` from SAEs during training in every mode, beside a control, across seeds; write and return the summary."
+                           )->pd.DataFrame: # `ablation_table` of the measures
+    "Ablate each concept from SAEs during training in every mode, beside one control, across seeds; measure on clean and erased activations."
     store = store if isinstance(store, ActivationStore) else ActivationStore(store)
     out_dir, layer = Path(out_dir), store.check_layer(layer)
-    modes, seeds, activation = _experiment_lists(store, concept, modes, seeds, sae_type)
-    from_step, until_step = _experiment_window(steps, from_step, until_step, concept, weight)
-    settings = dict(store=str(store.path), checksum=store.checksum, layer=layer, concept=concept, modes=modes, seeds=seeds,
-                    steps=steps, from_step=from_step, until_step=until_step, hidden=hidden, sae_type=sae_type, lam=lam, k_active=k_active, batch_size=batch_size,
-                    lr=lr, weight=weight, threshold=threshold, k=k, probe_every_snapshot=probe_every_snapshot, n_snapshots=n_snapshots, trainer='train_bank')
+    concepts = list(parse_list(concepts, str, '--concepts'))
+    for c in concepts: modes, seeds, activation = _experiment_lists(store, c, modes, seeds, sae_type)
+    from_step, until_step = _experiment_window(steps, from_step, until_step, concepts[0], weight)
+    settings = dict(store=str(store.path), checksum=store.checksum, layer=layer, concepts=concepts, modes=modes, seeds=seeds, steps=steps, from_step=from_step,
+                    until_step=until_step, hidden=hidden, sae_type=sae_type, lam=lam, k_active=k_active, batch_size=batch_size, lr=lr, weight=weight,
+                    threshold=threshold, n_draws=n_draws, n_snapshots=n_snapshots, trainer='train_bank', measures='excess')
     if not overwrite and (out_dir/'summary.csv').exists() and (out_dir/'experiment.json').exists():
         if read_json(out_dir/'experiment.json', 'ablation experiment record').get('settings') == settings: return pd.read_csv(out_dir/'summary.csv')
     writable_dir(out_dir)
     t0, dev = time.time(), resolve_device(device)
-    x = store.get(layer, 'train', dev); scale = input_scale(x)
-    snaps = snapshot_schedule(steps, from_step, until_step, n_snapshots)
-    ctx = dict(store=store, layer=layer, concept=concept, seeds=seeds, steps=steps, from_step=from_step, until_step=until_step, hidden=hidden,
-               activation=activation, lam=lam, k_active=k_active, batch_size=batch_size, lr=lr, weight=weight, threshold=threshold, k=k,
-               dev=dev, xs=x * scale, scale=scale, col=store.concepts('train', dev)[:, store.concept_names.index(concept)], snaps=snaps, cache={},
-               probe_steps=set(snaps) if probe_every_snapshot else {from_step, steps, steps if until_step is None else until_step})
+    x = store.get(layer, 'train', dev); scale = input_scale(x); xs = x * scale
+    labels = store.concepts('train', dev)[:, [store.concept_names.index(c) for c in concepts]].bool()
+    data = target_data(store, concepts, layer, scale, device=dev)
+    erasers = {c: fit_leace(xs, labels[:, i]) for i, c in enumerate(concepts)} if 'erase' in modes else {}
+    ctx = dict(seeds=seeds, steps=steps, from_step=from_step, until_step=until_step, hidden=hidden, activation=activation, lam=lam, k_active=k_active,
+               batch_size=batch_size, lr=lr, weight=weight, threshold=threshold, dev=dev, xs=xs, labels=labels, names=concepts, data=data, n_draws=n_draws,
+               erased={c: erased_view(data, e) for c, e in erasers.items()}, erase_targets=list(erasers), nulls={},
+               snaps=snapshot_schedule(steps, from_step, until_step, n_snapshots))
+    runs = [('control', '')] + [(m, c) for c in concepts for m in modes]
     frames = []
-    for mode in tqdm(['control'] + modes, disable=not progress, desc=f'ablating {concept}'): _run_mode(mode, ctx, frames)
-    measures = pd.concat(frames, ignore_index=True)[['mode', 'step', 'member', 'seed', 'measure', 'concept', 'value']]
-    near = confusable_concepts(store, concept, layer=layer)
-    summary = ablation_summary(measures, concept, from_step, until_step, near=near)
-    summary.insert(2, 'seed', summary.member.map(dict(enumerate(seeds))))
+    for mode, target in tqdm(runs, disable=not progress, desc='ablation runs'): _run_mode(mode, target, ctx, frames)
+    measures = pd.concat(frames, ignore_index=True)[MEASURE_COLUMNS]
+    summary = ablation_table(measures, from_step, until_step)
     write_csv(measures, out_dir/'measures.csv'); write_csv(summary, out_dir/'summary.csv')
-    write_json(dict(settings=settings, near=near, snapshots=snaps, scale=scale, wall_seconds=round(time.time() - t0, 2)), out_dir/'experiment.json')
+    write_json(dict(settings=settings, snapshots=ctx['snaps'], scale=scale, oracle=data['oracle'] is not None,
+                    null_draws=n_draws, wall_seconds=round(time.time() - t0, 2)), out_dir/'experiment.json')
     return summary
 
 # %% ../nbs/09_ablation.ipynb #f5d967ee
 def ablation_figure(measures:pd.DataFrame, # measures.csv of an experiment
-                    concept:str, # the ablated concept
                     from_step:int, until_step:int=None, # the window
+                    measure:str='excess_k1', # the measure drawn
                     path=None, # PNG path (None: not saved)
-                   ): # matplotlib Figure
-    "Target AUC and mean off-target AUC over training, control vs each ablation mode."
-    m = measures[measures.measure == 'auc_best_latent']
-    fig = Figure(figsize=(10, 3.6)); axs = fig.subplots(1, 2, sharex=True)
-    for mode, g in m.groupby('mode', sort=False):
-        tgt = g[g.concept == concept].groupby('step').value
-        off = g[g.concept != concept].groupby(['step', 'member']).value.mean().groupby('step')
-        for ax, v in zip(axs, (tgt, off)):
-            mu, lo, hi = v.mean(), v.min(), v.max()
-            ax.plot(mu.index, mu.values, label=mode, lw=2 if mode == 'control' else 1.5, color='k' if mode == 'control' else None)
-            ax.fill_between(mu.index, lo.values, hi.values, alpha=0.15, color='k' if mode == 'control' else ax.lines[-1].get_color())
-    for ax, title in zip(axs, (f'{concept}: best-latent AUC (test)', 'other concepts: mean best-latent AUC')):
-        ax.axvspan(from_step, until_step if until_step is not None else m.step.max(), color='0.85', zorder=0)
-        ax.set_xscale('symlog', linthresh=10); ax.set_xlabel('training step'); ax.set_title(title, fontsize=10)
-    axs[0].set_ylabel('AUC'); axs[0].legend(fontsize=8)
-    fig.tight_layout()
+                   )->Figure:
+    "Each target's excess selectivity over training: control vs each mode on clean activations, and erase mode vs control on the erased ones."
+    m = measures[(measures.measure == measure)].assign(target=measures.target.fillna(''))
+    targets = [t for t in dict.fromkeys(m.target) if t]
+    fig = Figure(figsize=(3.6 * max(1, len(targets)), 3.4), layout='constrained'); axs = np.atleast_1d(fig.subplots(1, max(1, len(targets)), sharey=True))
+    for ax, t in zip(axs, targets):
+        mc = m[m.concept == t]
+        runs = [('control', '', 'clean', 'k', '-'), ('control', t, 'erased', 'k', ':')] + [(md, t, v, None, '-' if v == 'clean' else ':')
+                for md, v in mc[mc.target == t][['mode', 'view']].drop_duplicates().itertuples(index=False)]
+        for mode, tg, view, color, ls in runs:
+            g = mc[(mc['mode'] == mode) & (mc.target == tg) & (mc.view == view)].groupby('step').value
+            if not len(g): continue
+            mu = g.mean(); line, = ax.plot(mu.index, mu.values, ls=ls, color=color, lw=2 if mode == 'control' else 1.5, label=f"{mode} ({view})")
+            ax.fill_between(mu.index, g.min().values, g.max().values, alpha=0.12, color=line.get_color())
+        ax.axvspan(from_step, until_step if until_step is not None else m.step.max(), color='0.88', zorder=0)
+        ax.axhline(0, color='0.4', lw=0.8); ax.set_xscale('symlog', linthresh=10); ax.set_xlabel('training step')
+        ax.set_title(f"{t}: {measure.replace('_', ' ')} (ablating {t})", fontsize=9)
+    axs[0].set_ylabel(f"{measure.replace('_', ' ')} (statistic - null q99)"); axs[0].legend(fontsize=7)
     if path is not None:
         with atomic_path(path) as tmp: fig.savefig(tmp, format='png', dpi=110)
     return fig
 
 # %% ../nbs/09_ablation.ipynb #ad8f3ed6
-SUMMARY_SCORES = ('target_drop_immediate', 'target_drop', 'target_drop_vs_control', 'off_target', 'off_target_near', 'off_target_rest',
-                  'final_gap', 'recovery', 'fvu_change', 'class_acc_drop')
+def _ci(r, col:str)->str: return f"{r[col]:+.3f} [{r[col + '_lo']:+.3f}, {r[col + '_hi']:+.3f}]" # value [t interval]
 
-def _pm(v):
-    v = v.dropna()
-    if not len(v): return 'n/a'
-    return f"{v.mean():+.3f} ± {v.std():.3f}" if len(v) > 1 else f"{v.mean():+.3f}"
+def _ablation_sentences(tab:pd.DataFrame, st:dict)->list:
+    "One computed sentence per target about its own k = 1 excess, and one about the largest off-target change."
+    w = tab[tab['at'] == 'window_end']; out = []
+    own = w[(w.concept == w.target) & (w.measure == 'excess_k1')]
+    for t, g in own.groupby('target', sort=False):
+        parts = [f"{r['mode']} ({r['view']}) {_ci(r, 'diff')}" + ('' if pd.isna(r['p_holm']) else f", Holm p = {r['p_holm']:.3g}") for _, r in g.iterrows()]
+        out.append(f"Ablating `{t}` changes its own k = 1 excess selectivity against the control, at the window's end, by: " + "; ".join(parts) + ".")
+    off = w[(w.concept != w.target) & (w.measure == 'excess_k1')].dropna(subset=['diff'])
+    if len(off):
+        r = off.loc[off['diff'].abs().idxmax()]
+        out.append(f"The largest off-target change is `{r.concept}` under the {r['mode']} ablation of `{r.target}` ({r.view}): {_ci(r, 'diff')}.")
+    sig = int((w.p_holm < 0.05).sum()); n = int(w.p.notna().sum())
+    out.append(f"{sig} of {n} ablated-vs-control comparisons at the window's end have a Holm-adjusted paired t-test p below 0.05 ({w.n.max()} seeds each).")
+    return out
 
 def ablation_report_section(out_dir, # folder written by `run_ablation_experiment`
                             fig_dir=None, # where to save the figure (default: out_dir)
                             rel_to=None, # folder the markdown's image link is relative to (default: fig_dir)
                             title:str=None, # a level-2 heading to open the section with (None: none, the caller adds its own)
                            )->tuple: # (markdown text, list of figure paths)
-    "The report.md section of an ablation experiment: settings, scores across seeds, and a figure."
+    "The report.md section of an ablation experiment: settings, the ablated-vs-control table, computed sentences and a figure."
     out_dir = Path(out_dir)
     rec = read_json(out_dir/'experiment.json', 'ablation experiment record')
     if not (out_dir/'summary.csv').exists(): raise InputError(f"{out_dir}/summary.csv is missing: run the ablation experiment (run_ablation_experiment or sae_ablation) first")
-    st, near = rec['settings'], rec['near']
-    summary, measures = pd.read_csv(out_dir/'summary.csv'), pd.read_csv(out_dir/'measures.csv', keep_default_na=False, na_values=[''])
-    measures['concept'] = measures.concept.fillna('')
-    fig_dir = Path(fig_dir) if fig_dir is not None else out_dir
-    fig_path = fig_dir/f"ablation_{st['concept']}.png"
-    ablation_figure(measures, st['concept'], st['from_step'], st['until_step'], fig_path)
-    link = Path(__import__('os').path.relpath(fig_path, Path(rel_to) if rel_to is not None else fig_dir))
+    st = rec['settings']
+    tab = pd.read_csv(out_dir/'summary.csv', keep_default_na=False, na_values=[''])
+    measures = pd.read_csv(out_dir/'measures.csv', keep_default_na=False, na_values=[''])
+    fig_path = (Path(fig_dir) if fig_dir is not None else out_dir)/'ablation_excess.png'
+    ablation_figure(measures, st['from_step'], st['until_step'], path=fig_path)
+    link = Path(os.path.relpath(fig_path, Path(rel_to) if rel_to is not None else fig_path.parent))
     lifted = f"lifted at step {st['until_step']}" if st['until_step'] is not None else "never lifted"
+    nd = st['n_draws']
     lines = ([f"## {title}", ""] if title else []) + [
-             f"Target concept **`{st['concept']}`**. SAEs ({st.get('sae_type', 'vanilla')}, {st['hidden']} latents, sparsity {st['lam'] if st.get('sae_type', 'vanilla') in ('vanilla', 'relu', 'jumprelu') else 'k=' + str(st.get('k_active'))}) on layer `{st['layer']}`, trained {st['steps']} steps; "
-             f"`{st['concept']}` ablated from step {st['from_step']}, {lifted}; modes {', '.join(st['modes'])} beside an unablated control; "
-             f"seeds {', '.join(map(str, st['seeds']))} (mean ± sd across seeds). The oracle confuses `{st['concept']}` most with {', '.join(f'`{n}`' for n in near) or 'n/a'} (the *near* concepts). "
-             "Positive numbers are damage: AUC lost by the target (drop) or by the other concepts (off-target, ablated vs control at the end of the window); "
-             "recovery is the fraction of the drop vs control regained by the end (n/a when the drop is below 0.02).", ""]
-    for measure, g in summary.groupby('measure', sort=False):
-        cols = [c for c in SUMMARY_SCORES if g[c].notna().any() and (measure == 'auc_best_latent' or c not in ('fvu_change', 'class_acc_drop'))]
-        lines += [f"**{measure.replace('auc_', '').replace('_', ' ')} AUC**", "",
-                  "| mode | " + " | ".join(c.replace('_', ' ') for c in cols) + " |",
-                  "|---|" + "---|" * len(cols)]
-        for mode, gm in g.groupby('mode', sort=False):
-            lines.append(f"| {mode} | " + " | ".join(_pm(gm[c]) for c in cols) + " |")
-        lines.append("")
-    lines += [f"![Ablation of {st['concept']}]({link.as_posix()})", ""]
+        f"Targets {', '.join(f'`{c}`' for c in st['concepts'])}, each ablated in modes {', '.join(st['modes'])} from step {st['from_step']}, {lifted}, "
+        f"beside one unablated control (same seeds, same batches): {st.get('sae_type', 'vanilla')} SAEs of {st['hidden']} latents on `{st['layer']}`, {st['steps']} steps, "
+        f"{len(st['seeds'])} seed(s) ({', '.join(map(str, st['seeds']))}). Excess selectivity is the statistic minus the q99 of a matched null "
+        f"({nd} random TopK dictionaries of the same width, k matched to the SAE's L0 at that snapshot{'; with fewer than 100 draws the q99 is the largest draw' if nd < 100 else ''}): "
+        "k = 1 is the best latent's test AUC (Spearman rho for continuous concepts), k = 2 the best OR of 2 latents (greedy on train, test AUC). "
+        "FVU and the oracle's accuracy (reconstruction spliced in) are taken on the test rows showing the concept. `clean` rows are measured on clean activations, "
+        "`erased` rows on the LEACE-erased activations the erase-mode SAE trains on (the control measured on the same). Intervals are 95 % t intervals across seeds; "
+        "differences are ablated minus control, paired by seed." + ("" if rec.get('oracle', True) else " The store has no oracle: accuracy is not measured."), ""]
+    w = tab[(tab['at'] == 'window_end') & (tab.concept == tab.target)]
+    lines += ["| target | mode | view | measure | ablated | control | difference | Holm p |", "|---|---|---|---|---|---|---|---|"]
+    lines += [f"| {r['target']} | {r['mode']} | {r['view']} | {r['measure']} | {_ci(r, 'ablated')} | {_ci(r, 'control')} | {_ci(r, 'diff')} | {'n/a' if pd.isna(r['p_holm']) else f'{r.p_holm:.3g}'} |" for _, r in w.iterrows()]
+    lines += [""] + _ablation_sentences(tab, st) + ["", f"![Excess selectivity during ablation]({link.as_posix()})", ""]
     return "\n".join(lines), [fig_path]
 
 # %% ../nbs/09_ablation.ipynb #aa7e6f6b
-@command
+@command(aliases={'concept': 'concepts'})
 def sae_ablation(log_dir:str='data/activations', # the activation store (written by mnist_activation_logger)
                  out_dir:str='logs_ablation', # folder for the experiment's results
-                 concept:str='digit_4', # concept to ablate
+                 concepts:str='digit_4,closed_loop,ink_heavy', # comma-separated concepts to ablate, one experiment each; --concept is an alias
                  modes:str='data,erase,latent', # comma-separated ablation modes
                  seeds:str='0,1,2', # comma-separated seeds (one SAE per seed and mode)
                  steps:int=300, # training updates
@@ -513,19 +689,21 @@ def sae_ablation(log_dir:str='data/activations', # the activation store (written
                  sae_type:str='vanilla', # vanilla (L1), topk, batchtopk or jumprelu
                  lam:float=3e-2, # sparsity strength on unit-scaled activations (relu, jumprelu)
                  k_active:int=None, # active latents per input (topk, batchtopk; default hidden // 16)
+                 n_draws:int=20, # random dictionaries per matched null
                  device:str='auto', # auto, cpu or cuda
                  overwrite:bool=False, # train again even if results with these settings exist
                  quiet:bool=False, # no progress bars
-                )->pd.DataFrame: # the summary
-    "Remove a concept from SAEs during training (data, erase, latent), beside a control, and measure the damage."
+                )->pd.DataFrame: # `ablation_table`
+    "Remove concepts from SAEs during training (data, erase, latent), beside a control, and measure excess selectivity, FVU and oracle accuracy."
     if hidden < 1: raise InputError(f"--hidden {hidden} must be at least 1")
     if not lam > 0: raise InputError(f"--lam {lam} must be > 0")
     if k_active is not None and not 1 <= k_active <= hidden: raise InputError(f"--k_active {k_active} must be between 1 and --hidden {hidden}")
-    s = run_ablation_experiment(log_dir, out_dir, concept, modes, seeds, steps, ablate_from, ablate_until, layer,
-                                hidden, sae_type, lam, k_active, device=device, overwrite=overwrite, progress=not quiet)
+    if n_draws < 1: raise InputError(f"--n_draws {n_draws} must be at least 1")
+    s = run_ablation_experiment(log_dir, out_dir, concepts, modes, seeds, steps, ablate_from, ablate_until, layer, hidden, sae_type, lam, k_active,
+                                n_draws=n_draws, device=device, overwrite=overwrite, progress=not quiet)
     md, figs = ablation_report_section(out_dir)
-    cols = ['target_drop', 'target_drop_vs_control', 'off_target', 'off_target_near', 'recovery']
-    print(s[s.measure == 'auc_best_latent'].groupby('mode', sort=False)[cols].agg(['mean', 'std']).round(3).to_string())
+    w = s[(s['at'] == 'window_end') & (s.concept == s.target) & (s.measure == 'excess_k1')]
+    print(w[['target', 'mode', 'view', 'ablated', 'control', 'diff', 'diff_lo', 'diff_hi', 'p_holm']].round(3).to_string(index=False))
     print(f"results in {out_dir}; figure {figs[0]}")
     return s
 
