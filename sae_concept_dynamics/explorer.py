@@ -549,80 +549,93 @@ def draw(self:CoDiscardView):
 # %% ../nbs/11_explorer.ipynb #cf6b5b63
 def read_ablation(path, # an ablation experiment folder, or a run directory holding one under ablation/
                  )->tuple: # (experiment record dict, measures DataFrame, summary DataFrame)
-    "The record, measures and summary scores of a concept-ablation experiment."
+    "The record, measures and ablated-vs-control table of a concept-ablation experiment."
     path = Path(path)
     d = path if (path/'experiment.json').exists() else path/'ablation'
     if not (d/'experiment.json').exists(): raise InputError(f"{path} holds no ablation experiment (experiment.json missing): run sae_ablation, or the pipeline without --no_ablation, first")
     for f in ('measures.csv', 'summary.csv'):
         if not (d/f).exists(): raise InputError(f"{d/f} is missing: the ablation experiment did not finish; run it again to resume")
     m = pd.read_csv(d/'measures.csv', keep_default_na=False, na_values=[''])
-    return read_json(d/'experiment.json', 'ablation experiment record'), m.assign(concept=m.concept.fillna('')), pd.read_csv(d/'summary.csv')
+    return read_json(d/'experiment.json', 'ablation experiment record'), m, pd.read_csv(d/'summary.csv', keep_default_na=False, na_values=[''])
 
 class AblationView(_Explorer):
-    "A concept-ablation experiment: a concept's measure over training, ablated vs control, and every concept's change at a chosen step."
+    "A concept-ablation experiment: a measure over training, ablated vs control, on clean or erased activations, and every measured concept's change at a chosen step."
     def __init__(self, record:dict, # experiment.json of the experiment
-                 measures:pd.DataFrame, # measures.csv: mode, step, member, seed, measure, concept, value
-                 summary:pd.DataFrame, # summary.csv: per mode, seed and measure the summary scores
+                 measures:pd.DataFrame, # measures.csv: mode, target, view, step, member, seed, measure, concept, value
+                 summary:pd.DataFrame, # summary.csv: `ablation_table` (ablated vs control with t intervals, Holm p)
                 ):
-        self.record, self.measures, self.summary = record, measures, summary
-        st = record['settings']
-        self.target, self.near, self.window = st['concept'], list(record.get('near', [])), (st['from_step'], st.get('until_step'))
-        modes = [m for m in dict.fromkeys(measures['mode']) if m != 'control']
-        if 'control' not in set(measures['mode']) or not modes: raise InputError("the ablation measures need the control run and at least one ablated mode: run the experiment again")
-        per_concept = measures[measures.concept != '']
-        self.mode = W.Dropdown(options=modes, description='mode')
-        self.measure = W.Dropdown(options=list(dict.fromkeys(per_concept.measure)), description='measure')
+        self.record, self.summary, st = record, summary, record['settings']
+        m = measures.copy()
+        for c in ('target', 'view', 'concept'): m[c] = m[c].fillna('') if c in m else ('clean' if c == 'view' else '')
+        self.measures, self.window = m, (st['from_step'], st.get('until_step'))
+        ablated = m[m['mode'] != 'control']
+        if 'control' not in set(m['mode']) or not len(ablated): raise InputError("the ablation measures need the control run and at least one ablated mode: run the experiment again")
+        self.target = W.Dropdown(options=list(dict.fromkeys(ablated.target)), description='ablated')
+        self.mode, self.view = W.Dropdown(description='mode'), W.Dropdown(description='view')
+        self.measure = W.Dropdown(options=list(dict.fromkeys(m.measure[m.concept != ''])), description='measure')
         self.concept = W.Dropdown(description='concept')
-        steps = sorted(measures.step.unique().tolist())
+        steps = sorted(m.step.unique().tolist())
         end = self.window[1] if self.window[1] is not None else steps[-1]
         self.step = W.SelectionSlider(options=steps, value=max(s for s in steps if s <= end), description='step')
-        self._init_view([W.HBox([self.mode, self.measure]), W.HBox([self.concept, self.step])])
-        self._concepts()
-        self.measure.observe(lambda _: (self._concepts(), self.draw()), 'value')
-        for w in (self.mode, self.concept, self.step): w.observe(lambda _: self.draw(), 'value')
+        self._init_view([W.HBox([self.target, self.mode, self.view]), W.HBox([self.measure, self.concept, self.step])])
+        self._choices()
+        for w in (self.target, self.mode): w.observe(lambda _: (self._choices(), self.draw()), 'value')
+        for w in (self.view, self.measure, self.concept, self.step): w.observe(lambda _: self.draw(), 'value')
         self.draw()
 
-    def _concepts(self):
-        "Offer the concepts the chosen measure has, the ablated one first."
-        names = list(dict.fromkeys(self.measures.concept[(self.measures.measure == self.measure.value) & (self.measures.concept != '')]))
-        _set_options(self.concept, sorted(names, key=lambda c: c != self.target))
+    def _choices(self):
+        "Offer the modes, views and concepts the chosen ablation has, the ablated concept first."
+        with self._quiet():
+            a = self.measures[(self.measures['mode'] != 'control') & (self.measures.target == self.target.value)]
+            _set_options(self.mode, list(dict.fromkeys(a['mode'])))
+            _set_options(self.view, list(dict.fromkeys(a.view[a['mode'] == self.mode.value])))
+            names = list(dict.fromkeys(a.concept[a.concept != '']))
+            _set_options(self.concept, sorted(names, key=lambda c: c != self.target.value))
+            self.concept.value = self.target.value if self.target.value in names else names[0]
 
     @classmethod
     def _read(cls, path)->tuple: return read_ablation(path) # an ablation experiment folder, or a run directory holding one under ablation/
 
 # %% ../nbs/11_explorer.ipynb #cd1be5f9
-def _mean_range(m:pd.DataFrame, mode:str, concept:str)->pd.DataFrame:
-    "Mean, min and max over seeds of one mode's values of one concept, per step."
-    return m[(m['mode'] == mode) & (m.concept == concept)].groupby('step').value.agg(['mean', 'min', 'max'])
+def _mean_range(m:pd.DataFrame, concept:str)->pd.DataFrame:
+    "Mean, min and max over seeds of one run's values of one concept, per step."
+    return m[m.concept == concept].groupby('step').value.agg(['mean', 'min', 'max'])
+
+@patch
+def _runs(self:AblationView)->tuple:
+    "The chosen measure's rows of the ablated run and of its control (same view; on erased activations, the same eraser)."
+    t, view = self.target.value, self.view.value
+    m = self.measures[self.measures.measure == self.measure.value]
+    ab = m[(m['mode'] == self.mode.value) & (m.target == t) & (m.view == view)]
+    return ab, m[(m['mode'] == 'control') & (m.view == view) & (m.target == (t if view == 'erased' else ''))]
 
 @patch
 def draw(self:AblationView):
     "Recompute the chosen concept's curves and every concept's change at the chosen step, and redraw."
-    mode, c, step = self.mode.value, self.concept.value, self.step.value
-    m = self.measures[self.measures.measure == self.measure.value]
-    ab, ct = _mean_range(m, mode, c), _mean_range(m, 'control', c)
-    self.curve = pd.DataFrame({mode: ab['mean'], 'control': ct['mean']})
-    at = m[m.step == step].pivot_table(index='concept', columns='mode', values='value', aggfunc='mean')
-    names = list(dict.fromkeys(m.concept[m.concept != '']))
-    self.bars = (at[mode] - at['control']).reindex(names).dropna() if mode in at and 'control' in at else pd.Series(dtype=float)
+    if self._updating: return
+    mode, view, c, step, t = self.mode.value, self.view.value, self.concept.value, self.step.value, self.target.value
+    ab, ct = self._runs()
+    a, k = _mean_range(ab, c), _mean_range(ct, c)
+    self.curve = pd.DataFrame({mode: a['mean'], 'control': k['mean']})
+    at = lambda g: g[g.step == step].groupby('concept').value.mean()
+    self.bars = (at(ab) - at(ct)).dropna()
     fig = Figure(figsize=(11, 4), layout='constrained')
     ax_c, ax_b = fig.subplots(1, 2, width_ratios=[1, 1.2])
-    for name, d, color in ((mode, ab, 'tab:red'), ('control', ct, 'black')):
+    for name, d, color in ((mode, a, 'tab:red'), ('control', k, 'black')):
         ax_c.plot(d.index, d['mean'], marker='o', ms=3, color=color, label=name)
         ax_c.fill_between(d.index, d['min'], d['max'], color=color, alpha=0.15)
     lo, hi = self.window
     ax_c.axvspan(lo, hi if hi is not None else max(self.step.options), color='0.88', zorder=0, label='ablation window')
     ax_c.axvline(step, color='tab:blue', lw=1)
     ax_c.set_xscale('symlog', linthresh=10); ax_c.set_xlabel('training step'); ax_c.set_ylabel(self.measure.value)
-    ax_c.set_title(f"{c}: {self.measure.value}, {mode} ablation of {self.target} vs control", fontsize=9); ax_c.legend(fontsize=7)
-    colors = ['tab:red' if n == self.target else 'tab:orange' if n in self.near else '0.6' for n in self.bars.index]
-    ax_b.bar(range(len(self.bars)), self.bars.values, color=colors)
+    ax_c.set_title(f"{c}: {self.measure.value} ({view}), {mode} ablation of {t} vs control", fontsize=9); ax_c.legend(fontsize=7)
+    ax_b.bar(range(len(self.bars)), self.bars.values, color=['tab:red' if n == t else '0.6' for n in self.bars.index])
     ax_b.axhline(0, color='black', lw=0.8)
     ax_b.set_xticks(range(len(self.bars)), self.bars.index, rotation=60, ha='right', fontsize=8)
     ax_b.set_ylabel(f'{mode} - control'); ax_b.set_title(f"change against the control at step {step} (mean over seeds)", fontsize=9)
-    s = self.summary[(self.summary['mode'] == mode) & (self.summary.measure == self.measure.value)]
-    score = lambda col: f"{s[col].mean():+.3f}" if col in s and s[col].notna().any() else 'n/a'
-    self.status.value = (f"<b>{mode}</b> ablation of <b>{self.target}</b> (steps {lo} to {hi if hi is not None else 'the end'}), {self.measure.value}: "
-                         f"drop vs control {score('target_drop_vs_control')}, off-target {score('off_target')} (near {score('off_target_near')}), "
-                         f"recovery {score('recovery')}; at step {step}, {c} changes by {self.bars.get(c, np.nan):+.3f}")
+    s = self.summary
+    s = s[(s['at'] == 'window_end') & (s['mode'] == mode) & (s.target == t) & (s.view == view) & (s.concept == c) & (s.measure == self.measure.value)] if 'at' in s else s[:0]
+    score = (f"{s['diff'].iloc[0]:+.3f} [{s.diff_lo.iloc[0]:+.3f}, {s.diff_hi.iloc[0]:+.3f}] (Holm p {s.p_holm.iloc[0]:.3g}, {int(s.n.iloc[0])} seeds)" if len(s) else 'n/a')
+    self.status.value = (f"<b>{mode}</b> ablation of <b>{t}</b> (steps {lo} to {hi if hi is not None else 'the end'}), {self.measure.value} of {c} on {view} activations: "
+                         f"ablated - control at the window's end {score}; at step {step}, {c} changes by {self.bars.get(c, np.nan):+.3f}")
     self._show(fig)
