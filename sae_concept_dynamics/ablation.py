@@ -542,6 +542,11 @@ def _run_mode(mode:str, target:str, ctx:dict, frames:list):
     train_with_ablation(bank, c['xs'], hooks, c['steps'], c['batch_size'], c['lr'], seed=c['seeds'][0], snapshot_steps=c['snaps'], on_snapshot=on_snapshot)
 
 # %% ../nbs/09_ablation.ipynb #2ebacf55
+def _earlier_result(out_dir:Path, settings:dict, overwrite:bool)->pd.DataFrame:
+    "The summary of an earlier run of the experiment with the same settings, or None."
+    if overwrite or not ((out_dir/'summary.csv').exists() and (out_dir/'experiment.json').exists()): return None
+    if read_json(out_dir/'experiment.json', 'ablation experiment record').get('settings') == settings: return pd.read_csv(out_dir/'summary.csv', keep_default_na=False, na_values=[''])
+
 MEASURE_COLUMNS = ['mode', 'target', 'view', 'step', 'member', 'seed', 'measure', 'concept', 'value']
 
 def run_ablation_experiment(store, # ActivationStore or its folder
@@ -575,10 +580,8 @@ def run_ablation_experiment(store, # ActivationStore or its folder
     settings = dict(store=str(store.path), checksum=store.checksum, layer=layer, concepts=concepts, modes=modes, seeds=seeds, steps=steps, from_step=from_step,
                     until_step=until_step, hidden=hidden, sae_type=sae_type, lam=lam, k_active=k_active, batch_size=batch_size, lr=lr, weight=weight,
                     threshold=threshold, n_draws=n_draws, n_snapshots=n_snapshots, trainer='train_bank', measures='excess')
-    if not overwrite and (out_dir/'summary.csv').exists() and (out_dir/'experiment.json').exists():
-        if read_json(out_dir/'experiment.json', 'ablation experiment record').get('settings') == settings: return pd.read_csv(out_dir/'summary.csv')
-    writable_dir(out_dir)
-    t0, dev = time.time(), resolve_device(device)
+    if (done := _earlier_result(out_dir, settings, overwrite)) is not None: return done
+    writable_dir(out_dir); t0, dev = time.time(), resolve_device(device)
     x = store.get(layer, 'train', dev); scale = input_scale(x); xs = x * scale
     labels = store.concepts('train', dev)[:, [store.concept_names.index(c) for c in concepts]].bool()
     data = target_data(store, concepts, layer, scale, device=dev)
