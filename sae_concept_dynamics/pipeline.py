@@ -449,7 +449,7 @@ def sparsity_ladder(saes:pd.DataFrame, # one row per SAE: sae_id, hidden, lam, k
                     n:int, # configurations wanted on the ladder
                    )->pd.DataFrame: # the rows of n configurations evenly spaced in median L0, every seed of each
     "A sparsity ladder: n configurations (width, lam, k_frac) evenly spaced in median L0, with all their seeds."
-    key = saes.hidden.astype(str) + '|' + saes.lam.astype(str) + '|' + saes.k_frac.astype(str)
+    key = pd.Series(['|'.join(map(str, v)) for v in zip(saes.hidden, saes.lam, saes.k_frac)], index=saes.index)   # str() keeps missing values distinct
     cfg = saes.groupby(key).l0.median().sort_values()
     pick = cfg.index[np.unique(np.linspace(0, len(cfg) - 1, min(n, len(cfg))).round().astype(int))]
     return saes[key.isin(pick)].reset_index(drop=True)
