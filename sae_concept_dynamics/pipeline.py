@@ -222,7 +222,7 @@ def dynamics_coverage(summary:pd.DataFrame, # stacked `sae_dynamics` summaries
                      )->str: # one sentence: SAEs, sparsities and seeds followed per type
     "What the dynamics cover: per SAE type, the number of SAEs, ladder sparsities and seeds."
     def one(t, g):
-        cfg = g.drop_duplicates('sae_id'); knob = cfg.lam.astype(str) + cfg.k_frac.astype(str)
+        cfg = g.drop_duplicates('sae_id'); knob = pd.Series([f'{a}|{b}' for a, b in zip(cfg.lam, cfg.k_frac)])
         return f"{t}: {cfg.sae_id.nunique()} SAEs ({knob.nunique()} sparsities x {cfg.seed.nunique()} seeds)"
     return "Dynamics follow each concept's final best latent back through every snapshot against its SAE's matched null; " + '; '.join(one(t, g) for t, g in summary.groupby('sae_type')) + '.'
 
