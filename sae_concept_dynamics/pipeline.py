@@ -179,8 +179,9 @@ LINEAGE_TABLES = ('lineage_summary', 'lineage_curves', 'matching', 'match_curve'
 
 def discard_verdicts(res:dict, # from `analyze_run` (uses 'verdicts' when present, else 'retention')
                     )->pd.DataFrame: # sae_id, sae_type, l0, concept, verdict
-    "The per-SAE verdicts the co-discard test reads: the null-calibrated ones when the run has them."
-    v = res.get('verdicts') if isinstance(res.get('verdicts'), pd.DataFrame) else res['retention']
+    "The per-SAE verdicts the co-discard test reads: the null-calibrated ones when the run has them, else the retention table's co-discard criterion."
+    if isinstance(res.get('verdicts'), pd.DataFrame): v = res['verdicts']
+    else: v = res['retention'].assign(verdict=res['retention'][res.get('co_discard_criterion', 'verdict')])   # until null-calibrated verdicts exist: the co-discard criterion
     return v[['sae_id', 'sae_type', 'l0', 'concept', 'verdict']].dropna(subset=['l0'])
 
 def lineage_results(out, # run directory
@@ -302,7 +303,7 @@ def lineage_sections(res:dict, # from `analyze_run`
               "### Per concept (medians over the followed SAEs)\n", _md(s.groupby('concept')[['emergence_step', 'old_emergence_step', 'final_auc']].median().reset_index())]
     if 'match_curve' in res and len(res['match_curve']):
         matching_figure(res['match_curve']).savefig(Path(fig_dir)/'matching.png', dpi=100)
-        m = res['matching']; mc = m[m.level == 'sae'].groupby(['comparison', 'sae_type']).frac_above_0_9.mean() if 'frac_above_0_9' in m else None
+        m = res['matching']; mc = m[m.level == 'sae'].groupby(['comparison', 'sae_type'])['frac_above_0.9'].mean() if 'frac_above_0.9' in m else None
         L += ["## Cross-SAE matching\n", "Decoders matched one to one (Hungarian on cosine) across seeds of a configuration, widths and neighbouring ladder sparsities; a latent has a match at cosine > 0.9.\n",
               "![matching](figures/matching.png)\n", "### Cross-seed match rate at cosine 0.9\n", _md(match_rates(res['match_curve']))]
         if mc is not None: L += ["### Fraction of latents matched at cosine 0.9, per comparison\n", _md(mc.reset_index())]
@@ -310,7 +311,7 @@ def lineage_sections(res:dict, # from `analyze_run`
     if 'absorption' in res and len(res['absorption']):
         ab = res['absorption'].groupby(['parent', 'child'])[['absorption', 'excess_miss']].median().reset_index()
         L += ["## Absorption and splitting\n", f"Absorption (Chanin et al.): share of a child's rows where the parent latent is silent and the child latent fires; {int((ab.absorption > 0.1).sum())} of {len(ab)} parent/child pairs exceed 0.1 in the median SAE.\n", _md(ab, max_rows=60)]
-        if 'splitting' in res: L += ["Splitting (SAEBench): gain of the k = 2 over the k = 1 sparse probe, median over the followed SAEs.\n", _md(res['splitting'].groupby('concept')[['auc_k1', 'auc_k2', 'split_gain']].median().reset_index())]
+        if 'splitting' in res: L += ["Splitting (SAEBench): gain of the k = 2 over the k = 1 sparse probe, median over the ladder's SAEs of one seed.\n", _md(res['splitting'].groupby('concept')[['auc_k1', 'auc_k2', 'split_gain']].median().reset_index())]
     return L
 
 def co_discard_lines(res:dict, # from `analyze_run`
@@ -486,7 +487,9 @@ def _dynamics(out, store, P, dev, progress):
     ladder = pd.concat([dynamics_ladder(Path(out)/'saes'/t, P['dynamics_saes']) for t in P['sae_types']], ignore_index=True)
     nulls = auc_nulls(ladder, store, Path(out)/'nulls', L['n_draws'], L['q'])
     dyns = [sae_dynamics(p, store, null_q=nulls[s], n_rows=L['n_rows'], device=dev) for s, p in tqdm(list(zip(ladder.sae_id, ladder.path)), desc='dynamics', disable=not progress)]
-    fl = final_latents(ladder.path.tolist(), store, null_q=nulls, splitting=True, device=dev)
+    fl = final_latents(ladder.path.tolist(), store, null_q=nulls, device=dev)
+    one = ladder[ladder.seed == ladder.seed.min()]                      # splitting fits k-sparse probes: one seed of the ladder is enough
+    fl['splitting'] = final_latents(one.path.tolist(), store, null_q=nulls, absorption=False, splitting=True, device=dev)['splitting']
     matching = cross_sae_matching(fl['saes'], fl['decoders'], fl['best'])
     absb = pd.concat([shared_absorbers(A, store.concept_names, nulls[s]).assign(sae_id=s) for s, A in fl['auc_test'].items()], ignore_index=True)
     write_lineage_tables(out, lineage=lineage_table(dyns, concept_latents_only=True), matching=matching, match_curve=seed_match_curve(matching),
