@@ -41,6 +41,11 @@ PIPELINE_PRESETS = {
                  ablation=dict()),
 }
 
+# %% ../nbs/12_pipeline.ipynb #b7c0a2e4
+PIPELINE_PRESETS['tiny'] = dict(sae_preset='quick', sae_grid=dict(hidden=(64,), lams=(0.003, 0.03, 0.3), k_fracs=(0.05, 0.2, 0.5)), sae_types=('vanilla', 'topk'),
+                                seeds=(0, 1), oracle_epochs=None, ks=(5,), targets=('raw', 'codes'), random_oracle_types=(), random_oracle_grid=dict(),
+                                dynamics_saes=2, max_snapshots=4, n_perm=199, n_boot=200, ablation=dict())
+
 # %% ../nbs/12_pipeline.ipynb #0491a724
 def train_sae_sweep(store:ActivationStore, # activation store to train on
                     out_dir, # sweep folder
@@ -358,7 +363,7 @@ def _random_oracle(step, out, data, P, dev, progress, ikw):
         step(f'infer {t} on random oracle', lambda: infer_sweep(d, ro, targets=('raw', 'codes'), **ikw))
 
 def run_pipeline(out, # run directory
-                 preset:str='quick', # 'quick' or 'seed' (PIPELINE_PRESETS)
+                 preset:str='quick', # 'quick', 'seed' or 'tiny' (PIPELINE_PRESETS)
                  data:str='embedded', # embedded, torchvision, or a folder of MNIST IDX files
                  device='auto', # auto, cpu or cuda
                  seeds=None, # SAE seeds (default: the preset's)
@@ -385,11 +390,11 @@ def run_pipeline(out, # run directory
     on_log = make_logger(log_to, out/'logs', wandb_mode=wandb_mode)
     store = step('store' if byo else 'oracle+activations', lambda: copy_store(store, out/'store') if byo else log_activations(out/'store', data=data, epochs=P['oracle_epochs'], device=dev, progress=progress))
     for t in P['sae_types']:
-        step(f'train {t}', lambda: train_sae_sweep(store, out/'saes'/t, t, P['sae_preset'], P['seeds'], device=dev, progress=progress, on_log=on_log))
+        step(f'train {t}', lambda: train_sae_sweep(store, out/'saes'/t, t, P['sae_preset'], P['seeds'], device=dev, progress=progress, on_log=on_log, **P.get('sae_grid', {})))
         step(f'infer {t}', lambda: infer_sweep(out/'saes'/t, store, targets=P['targets'], **ikw))
     for t in P['sae_types']:
         d = out/'controls'/f'random_init_{t}'
-        step(f'random-init {t}', lambda: train_sae_sweep(store, d, t, P['sae_preset'], P['seeds'], untrained=True, device=dev, progress=progress))
+        step(f'random-init {t}', lambda: train_sae_sweep(store, d, t, P['sae_preset'], P['seeds'], untrained=True, device=dev, progress=progress, **P.get('sae_grid', {})))
         step(f'infer random-init {t}', lambda: infer_sweep(d, store, targets=('raw', 'codes'), **ikw))
     on_log.close()
     if P['random_oracle_types'] and store.oracle() is not None and not byo: _random_oracle(step, out, data, P, dev, progress, ikw)
@@ -431,7 +436,7 @@ def skipped_note(store:ActivationStore, # the run's store
     if not why: return ''
     skipped = (['oracle fidelity (loss recovered)', 'the confusion Mantel test', 'the random-oracle control', 'the ablation experiment'] if store.oracle() is None or not store.has_labels else []) \
               + (['top-input images'] if not store.has_images else [])
-    return f"This store has {', '.join(why)} ({store.manifest.get('fidelity', '')}): skipped {', '.join(skipped)}."
+    return f"This store has {', '.join(why)} (fidelity {store.manifest.get('fidelity', 'unknown')}): skipped {', '.join(skipped)}."
 
 # %% ../nbs/12_pipeline.ipynb #0ce8dd9a
 def _dynamics(out, store, P, dev, progress):
