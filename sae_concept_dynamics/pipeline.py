@@ -24,10 +24,11 @@ from .analysis import (PCAControl, RawNeurons, retention_table, critical_l0, cri
 from . import plots
 from .logging_backends import make_logger
 from .ablation import run_ablation_experiment, ablation_report_section
+from .explorer import LatentBrowser
 
 # %% auto #0
-__all__ = ['PIPELINE_PRESETS', 'train_sae_sweep', 'pca_raw_controls', 'analyze_run', 'answers', 'write_report', 'run_pipeline',
-           'copy_store', 'skipped_note', 'sae_concept_dynamics', 'project_root', 'quick_run']
+__all__ = ['PIPELINE_PRESETS', 'train_sae_sweep', 'pca_raw_controls', 'analyze_run', 'answers', 'copy_store', 'skipped_note',
+           'write_report', 'latent_pages', 'run_pipeline', 'sae_concept_dynamics', 'project_root', 'quick_run']
 
 # %% ../nbs/12_pipeline.ipynb #6c7d88e6
 PIPELINE_PRESETS = {
@@ -278,6 +279,31 @@ def answers(res:dict, # from `analyze_run`
     "Short, data-driven answers to the three research questions."
     return dict(q1=_q1(res), q2=_q2(res), q3=_q3(res))
 
+# %% ../nbs/12_pipeline.ipynb #b7c0a2e1
+def copy_store(src, # an activation store or its folder
+               dst, # where the run keeps it (<run>/store)
+              )->ActivationStore: # the copy
+    "Copy a store into the run directory; a copy with the same checksum already there is reused."
+    src = src if isinstance(src, ActivationStore) else ActivationStore(src)
+    dst = Path(dst)
+    if (dst/'manifest.json').exists():
+        if ActivationStore(dst).checksum == src.checksum: return ActivationStore(dst)
+        raise InputError(f"{dst} already holds a different store (checksum {ActivationStore(dst).checksum}, not {src.checksum}): use a new --out_dir")
+    tmp = dst.with_name(dst.name + '.partial')
+    shutil.rmtree(tmp, ignore_errors=True)
+    shutil.copytree(src.path, tmp)
+    tmp.rename(dst)
+    return ActivationStore(dst)
+
+def skipped_note(store:ActivationStore, # the run's store
+                )->str: # one line naming what this store cannot support, '' when nothing is skipped
+    "The report's line on steps skipped because the store has no model, no labels or no images."
+    why = [w for w, missing in (('no model', store.oracle() is None), ('no labels', not store.has_labels), ('no images', not store.has_images)) if missing]
+    if not why: return ''
+    skipped = (['oracle fidelity (loss recovered)', 'the confusion Mantel test', 'the random-oracle control', 'the ablation experiment'] if store.oracle() is None or not store.has_labels else []) \
+              + (['top-input images'] if not store.has_images else [])
+    return f"This store has {', '.join(why)} (fidelity {store.manifest.get('fidelity', 'unknown')}): skipped {', '.join(skipped)}."
+
 # %% ../nbs/12_pipeline.ipynb #6f6bfba6
 def write_report(out, # run directory
                  res:dict, # from `analyze_run`
@@ -347,6 +373,17 @@ def _best_latents(out, ret):
             if len(bl) and (d/sid).is_dir(): return sid, d/sid, bl.rename(columns={'test_auc': 'test_auc'})
     return None
 
+# %% ../nbs/12_pipeline.ipynb #b7c0a2ea
+def latent_pages(out, # run directory
+                 res:dict, # from `analyze_run`
+                )->Path: # <out>/latents/index.html, or None when no SAE with a checkpoint retains a concept
+    "Static pages (`LatentBrowser.to_html`) of the most selective latents of the SAE retaining the most concepts."
+    ret = res['retention']
+    n = ret[ret.latent_verdict == 'retained'].groupby(['sae_type', 'sae_id']).size()
+    n = n[[(Path(out)/'saes'/t/s/'final.pt').exists() for t, s in n.index]]
+    if not len(n): return None
+    return LatentBrowser.from_dir(out, sae_id=str(n.idxmax()[1])).to_html(Path(out)/'latents')
+
 # %% ../nbs/12_pipeline.ipynb #853ac0f0
 def _ablation_section(store, out, device, progress, **kw):
     "The ablation experiment's report section (title, markdown)."
@@ -408,35 +445,10 @@ def run_pipeline(out, # run directory
         if sec: extra.append(sec)
     meta = dict(preset=preset, data=store.manifest['data'].get('source', 'arrays') if byo else data, device=str(dev), seeds=','.join(map(str, P['seeds'])),
                 wall_seconds=round(time.time() - t0, 1), store_checksum=store.checksum)
+    step('latent pages', lambda: latent_pages(out, res))
     rep = step('report', lambda: write_report(out, res, store, extra_sections=extra, meta=meta))
-    times['total'] = round(time.time() - t0, 1)
-    write_json(dict(meta, steps=times), out/'pipeline.json')
+    times['total'] = round(time.time() - t0, 1); write_json(dict(meta, steps=times), out/'pipeline.json')
     return rep
-
-# %% ../nbs/12_pipeline.ipynb #b7c0a2e1
-def copy_store(src, # an activation store or its folder
-               dst, # where the run keeps it (<run>/store)
-              )->ActivationStore: # the copy
-    "Copy a store into the run directory; a copy with the same checksum already there is reused."
-    src = src if isinstance(src, ActivationStore) else ActivationStore(src)
-    dst = Path(dst)
-    if (dst/'manifest.json').exists():
-        if ActivationStore(dst).checksum == src.checksum: return ActivationStore(dst)
-        raise InputError(f"{dst} already holds a different store (checksum {ActivationStore(dst).checksum}, not {src.checksum}): use a new --out_dir")
-    tmp = dst.with_name(dst.name + '.partial')
-    shutil.rmtree(tmp, ignore_errors=True)
-    shutil.copytree(src.path, tmp)
-    tmp.rename(dst)
-    return ActivationStore(dst)
-
-def skipped_note(store:ActivationStore, # the run's store
-                )->str: # one line naming what this store cannot support, '' when nothing is skipped
-    "The report's line on steps skipped because the store has no model, no labels or no images."
-    why = [w for w, missing in (('no model', store.oracle() is None), ('no labels', not store.has_labels), ('no images', not store.has_images)) if missing]
-    if not why: return ''
-    skipped = (['oracle fidelity (loss recovered)', 'the confusion Mantel test', 'the random-oracle control', 'the ablation experiment'] if store.oracle() is None or not store.has_labels else []) \
-              + (['top-input images'] if not store.has_images else [])
-    return f"This store has {', '.join(why)} (fidelity {store.manifest.get('fidelity', 'unknown')}): skipped {', '.join(skipped)}."
 
 # %% ../nbs/12_pipeline.ipynb #0ce8dd9a
 def _dynamics(out, store, P, dev, progress):
