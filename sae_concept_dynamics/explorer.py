@@ -334,7 +334,7 @@ def draw(self:LatentBrowser):
         ax.set_axis_off()
         if i < len(self.top) and imgs is not None:
             ax.imshow(imgs[self.top[i]], cmap='gray_r'); ax.set_title(f"{labels[self.top[i]]}: {a[self.top[i]]:.2f}", fontsize=7)
-    left.suptitle(f"latent {j} of {self.sae.value}: top {len(self.top)} test digits", fontsize=10)
+    left.suptitle(f"latent {j} of {self.sae.value}: top {len(self.top)} test digits" + ('' if imgs is not None else '\n(this store holds no images)'), fontsize=10)
     ax_h, ax_a, ax_c = right.subplots(3, 1)
     on = a[a > 0]
     ax_h.hist(on, bins=30, color='tab:blue')
@@ -346,7 +346,8 @@ def draw(self:LatentBrowser):
     ax_a.set_title(f"AUC per concept (highlighted: {self.concept.value} {self.aucs[self.concept.value]:.2f}; best: {top_c} {self.aucs[top_c]:.2f})", fontsize=9)
     ax_c.bar(range(len(cos)), cos, color='tab:purple'); ax_c.set_xticks(range(len(cos)), [str(c) for c in range(len(cos))])
     ax_c.axhline(0, color='black', lw=.5); ax_c.set_ylim(-1, 1)
-    if len(cos): ax_c.set_title(f"decoder cosine to class-mean directions (max: digit {int(np.argmax(cos))}, {cos.max():.2f})", fontsize=9)
+    if not len(cos): ax_c.set_axis_off()
+    else: ax_c.set_title(f"decoder cosine to class-mean directions (max: digit {int(np.argmax(cos))}, {cos.max():.2f})", fontsize=9)
     self.status.value = f"<b>{self.sae.value}</b> latent {j}: density {self.density:.1%}, best concept {top_c} (AUC {self.aucs[top_c]:.2f})"
     self._show(fig)
 
