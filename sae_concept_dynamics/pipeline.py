@@ -166,6 +166,7 @@ def analyze_run(out, # run directory
     crit = critical_l0(ret)
     J = co_discard_matrix(ret, co_discard_criterion); cl = discard_clusters(J) if len(J) > 1 else None
     cos, conf = _similarity_tables(store)
+    conf = conf if conf is not None and len(set(conf.index) & set(J.index)) >= 4 else None   # needs a model, labels and digit_<c> concepts
     mantel = dict(confusion=None if conf is None else mantel_test(J, conf, n_perm=n_perm), cosine=mantel_test(J, cos, n_perm=n_perm))
     comps = _control_comparisons(ret, controls, store.get(None, 'train').shape[1], threshold, tolerance, method, n_boot)
     res = dict(retention=ret, critical=crit, critical_summary=critical_l0_summary(crit, n_boot=n_boot), rates=retention_summary(ret, n_boot=n_boot),
@@ -267,7 +268,7 @@ def _q3(res):
     out.append(f"Discards by the {crit}, SAEs that discard everything left out; groups from average linkage on 1 - Jaccard cut at 0.5: "
                + ('; '.join('{' + ', '.join(g) + '}' for g in groups) if groups else 'none (no two concepts are discarded by mostly the same SAEs)') + '.')
     def say(t, name):
-        if t is None: return f"vs {name}: skipped (the store has no model or no labels)"
+        if t is None: return f"vs {name}: skipped (it needs a model, labels and at least 4 concepts named digit_<class>)"
         if not np.isfinite(t['r']): return f"vs {name}: Mantel test undefined (the co-discard matrix is constant over these {t['n']} concepts: none is discarded apart from the others)"
         sig = 'significant' if t['p'] < 0.05 else 'not significant'
         return f"vs {name}: Mantel r = {t['r']:+.2f}, p = {t['p']:.3f} ({sig}, {t['n']} concepts, {t['n_perm']} permutations)"
