@@ -23,6 +23,7 @@ from .metrics import reconstruction_metrics, oracle_fidelity, concept_auc, best_
 from .probes import probe_folds, probe_table
 from .sae import SAEBank, input_scale
 from .training import SAE_TYPES, TrainSettings, train_bank, train_sweep, steps_per_epoch, sweep_summary
+from .logging_backends import make_logger
 from . import training
 from .infer import sae_outputs
 from .nulls import concept_spec, concept_values, rank_statistics, greedy_or, null_k, random_dictionaries
@@ -758,14 +759,17 @@ def sae_trainer(log_dir:str='data/activations', # the activation store (written 
                 ablate_mode:str='data', # data (drop its samples), erase (LEACE) or latent (zero its selective latents)
                 ablate_from:int=0, # first ablated step
                 ablate_until:int=None, # first step no longer ablated (default: never lifted)
+                log_to:str='none', # training logs: none, tensorboard or wandb (written under <out_dir>/logs)
+                wandb_mode:str='offline', # W&B: offline (default, nothing uploaded), online or disabled
                )->pd.DataFrame: # `list_saes(out_dir)`
     "Train a sweep of SAEs on an activation store, optionally with a concept ablated; rerun the same command to resume."
     kw = dict(log_dir=log_dir, sae_type=sae_type, layer=layer, preset=preset, hidden=hidden, lambdas=lambdas, k_fracs=k_fracs, epochs=epochs,
-              batch_size=batch_size, lr=lr, seeds=seeds, out_dir=out_dir, device=device, quiet=quiet)
+              batch_size=batch_size, lr=lr, seeds=seeds, out_dir=out_dir, device=device, quiet=quiet, log_to=log_to, wandb_mode=wandb_mode)
     if not ablate_concept: return training.sae_trainer(**kw)
     out_dir = out_dir or f'logs_{sae_type}_sae_ablate_{ablate_concept}_{ablate_mode}'
     tab = train_ablated_sweep(log_dir, sae_type, out_dir, ablate_concept, ablate_mode, ablate_from, ablate_until, layer=layer,
                               device=device, preset=preset, hidden=hidden, lams=lambdas, k_fracs=k_fracs, epochs=epochs, lr=lr,
-                              batch_size=batch_size, seeds=seeds, progress=not quiet)
+                              batch_size=batch_size, seeds=seeds, progress=not quiet, on_log=(on_log := make_logger(log_to, Path(out_dir)/'logs', wandb_mode=wandb_mode)))
+    on_log.close()
     print(sweep_summary(tab, out_dir))
     return tab

@@ -292,7 +292,7 @@ def _load(self:LatentBrowser):
         auc = nr['auc_test'] if 'auc_test' in nr else concept_auc(z, run.store.concepts('test')).numpy()
         best = nr['best_latent'] if 'best_latent' in nr else np.nan_to_num(auc, nan=-1).argmax(0)
         self._cache[sid] = dict(z=z.numpy(), W_dec=sae.W_dec[0].detach().cpu().double(), auc=np.asarray(auc), best=np.asarray(best), layer=layer)
-        if layer not in self._means:
+        if layer not in self._means and run.store.has_labels:
             xt, y = run.store.get(layer, 'train').double(), run.store.labels('train')
             mu = torch.stack([xt[y == c].mean(0) for c in range(int(y.max()) + 1)])
             self._means[layer] = mu - xt.mean(0)
@@ -324,17 +324,17 @@ def draw(self:LatentBrowser):
     self.top = self.top[a[self.top] > 0]
     self.density = float((a > 0).mean())
     self.aucs = pd.Series(d['auc'][j], index=names)
-    cos = torch.nn.functional.cosine_similarity(d['W_dec'][j][None], self._means[d['layer']], dim=1).numpy()
+    cos = torch.nn.functional.cosine_similarity(d['W_dec'][j][None], self._means[d['layer']], dim=1).numpy() if d['layer'] in self._means else np.zeros(0)
     self.cosines = pd.Series(cos, index=[f"digit {c}" for c in range(len(cos))])
-    imgs, labels = self.run.store.images('test'), self.run.store.labels('test').numpy()
+    imgs, labels = (self.run.store.images('test') if self.run.store.has_images else None), self.run.store.labels('test').numpy()
     fig = Figure(figsize=(12, 6), layout='constrained')
     left, right = fig.subfigures(1, 2, width_ratios=[1, 1.5])
     side = int(np.ceil(np.sqrt(self.n_top)))
     for i, ax in enumerate(left.subplots(side, side).ravel()):
         ax.set_axis_off()
-        if i < len(self.top):
+        if i < len(self.top) and imgs is not None:
             ax.imshow(imgs[self.top[i]], cmap='gray_r'); ax.set_title(f"{labels[self.top[i]]}: {a[self.top[i]]:.2f}", fontsize=7)
-    left.suptitle(f"latent {j} of {self.sae.value}: top {len(self.top)} test digits", fontsize=10)
+    left.suptitle(f"latent {j} of {self.sae.value}: top {len(self.top)} test digits" + ('' if imgs is not None else '\n(this store holds no images)'), fontsize=10)
     ax_h, ax_a, ax_c = right.subplots(3, 1)
     on = a[a > 0]
     ax_h.hist(on, bins=30, color='tab:blue')
@@ -346,9 +346,69 @@ def draw(self:LatentBrowser):
     ax_a.set_title(f"AUC per concept (highlighted: {self.concept.value} {self.aucs[self.concept.value]:.2f}; best: {top_c} {self.aucs[top_c]:.2f})", fontsize=9)
     ax_c.bar(range(len(cos)), cos, color='tab:purple'); ax_c.set_xticks(range(len(cos)), [str(c) for c in range(len(cos))])
     ax_c.axhline(0, color='black', lw=.5); ax_c.set_ylim(-1, 1)
-    ax_c.set_title(f"decoder cosine to class-mean directions (max: digit {int(np.argmax(cos))}, {cos.max():.2f})", fontsize=9)
+    if not len(cos): ax_c.set_axis_off()
+    else: ax_c.set_title(f"decoder cosine to class-mean directions (max: digit {int(np.argmax(cos))}, {cos.max():.2f})", fontsize=9)
     self.status.value = f"<b>{self.sae.value}</b> latent {j}: density {self.density:.1%}, best concept {top_c} (AUC {self.aucs[top_c]:.2f})"
     self._show(fig)
+
+# %% ../nbs/11_explorer.ipynb #b7c0a2e7
+def _null_band(run, sid:str)->pd.DataFrame:
+    "Matched-null median and 95th percentile of the best-latent AUC per concept for an SAE, when the run holds a null table."
+    f = None if run.path is None else Path(run.path)/'analysis'/'null_table.csv'
+    if f is None or not f.exists(): return None
+    nt, row = pd.read_csv(f), run.row(sid)
+    nt = nt[(nt.hidden == row.get('hidden')) & nt.readout.astype(str).str.contains('auc')]
+    if not len(nt): return None
+    nt = nt[nt.readout == sorted(nt.readout.unique())[0]]
+    nt = nt[(nt.null_k - float(row.get('l0', 0))).abs() == (nt.null_k - float(row.get('l0', 0))).abs().min()]
+    return nt.groupby('concept')[['q50', 'q95']].first()
+
+def _latent_page(lb, sid:str, j:int, folder:Path, null:pd.DataFrame, matching:pd.DataFrame)->str:
+    "One latent's page: top inputs, histogram, concept AUCs (with the null band) and cross-SAE matches."
+    from html import escape
+    lb.latent.value = j; lb.draw()
+    name = f"{sid}_latent{j}"
+    lb.fig.savefig(folder/f'{name}.png', dpi=80)
+    names, a = lb.run.concept_names, lb.data['z'][:, j]
+    if not lb.run.store.has_images:
+        c = lb.run.store.concepts('test').numpy()[lb.top]
+        tops = ''.join(f"<tr><td>{r}</td><td>{a[r]:.3f}</td><td>{escape(', '.join(n for n, v in zip(names, row) if v))}</td></tr>" for r, row in zip(lb.top, c))
+        top_html = f"<h2>Top test rows</h2><table><tr><th>row</th><th>activation</th><th>concepts true</th></tr>{tops}</table>"
+    else: top_html = ''
+    auc = pd.DataFrame(dict(concept=names, auc=lb.aucs.values))
+    if null is not None: auc = auc.join(null, on='concept')
+    rows = ''.join('<tr>' + ''.join(f"<td>{v:.3f}</td>" if isinstance(v, float) else f"<td>{escape(str(v))}</td>" for v in r) + '</tr>' for r in auc.itertuples(index=False))
+    auc_html = (f"<h2>AUC per concept</h2><p>{'Beside the matched null (random dictionaries of the same width and L0): median q50, 95th percentile q95.' if null is not None else 'No null table in this run: AUCs without a null band.'}</p>"
+                f"<table><tr>{''.join(f'<th>{c}</th>' for c in auc.columns)}</tr>{rows}</table>")
+    m_html = ''
+    if matching is not None:
+        cols = [c for c in matching.columns if c.startswith('sae_') or c.startswith('latent')]
+        hit = matching[matching.astype(str).isin([sid]).any(axis=1) & matching.astype(str).isin([str(j)]).any(axis=1)] if cols else matching.iloc[:0]
+        m_html = f"<h2>Matches across SAEs</h2>{hit.to_html(index=False) if len(hit) else '<p>No match of this latent in analysis/matching.csv.</p>'}"
+    body = (f"<h1>{escape(sid)}: latent {j}</h1><p><a href='index.html'>all latents</a> · fires on {lb.density:.1%} of test rows; "
+            f"best concept {escape(lb.aucs.idxmax())} (AUC {lb.aucs.max():.3f})</p><img src='{name}.png' alt='latent {j}'>{top_html}{auc_html}{m_html}")
+    (folder/f'{name}.html').write_text(f"<!doctype html><html><head><meta charset='utf-8'><title>{escape(sid)} latent {j}</title></head><body>{body}</body></html>")
+    return name
+
+@patch
+def to_html(self:LatentBrowser, folder, # folder for the pages (created)
+            latents=None, # latents of the chosen SAE (default: its most selective latent for every concept)
+           )->Path: # path of index.html
+    "Static pages, no JavaScript: one per latent (top inputs, histogram, concept AUCs with the null band, matches across SAEs) and an index."
+    folder = Path(folder); folder.mkdir(parents=True, exist_ok=True)
+    sid = self.sae.value
+    latents = sorted({int(v) for v in self.data['best']}) if latents is None else [int(v) for v in latents]
+    mf = None if self.run.path is None else Path(self.run.path)/'analysis'/'matching.csv'
+    matching = pd.read_csv(mf) if mf is not None and mf.exists() else None
+    null, best = _null_band(self.run, sid), dict(zip(self.run.concept_names, self.data['best']))
+    items = []
+    for j in latents:
+        name = _latent_page(self, sid, j, folder, null, matching)
+        of = ', '.join(c for c, b in best.items() if int(b) == j)
+        items.append(f"<li><a href='{name}.html'>latent {j}</a>{' (most selective for ' + of + ')' if of else ''}: best AUC {self.aucs.max():.3f}</li>")
+    idx = folder/'index.html'
+    idx.write_text(f"<!doctype html><html><head><meta charset='utf-8'><title>{sid} latents</title></head><body><h1>Latents of {sid}</h1><ul>{''.join(items)}</ul></body></html>")
+    return idx
 
 # %% ../nbs/11_explorer.ipynb #388c7bfb
 def _snapshots(run, sae_id):

@@ -232,7 +232,7 @@ def evaluate_bank(sae, # SAE bank (encode/decode, W_enc (S, d, H)); `stack_saes`
     tables = probe_tables(store, layer, *split, names, targets=targets, probe_split=probe_split, probe_rows=probe_rows, protocol=protocol,
                           seed=seed, min_positives=min_positives, backend=backend, ks=ks, C=C, cache=cache)
     concepts = pd.concat([pd.DataFrame(rows)] + tables, ignore_index=True)
-    return dict(saes=pd.DataFrame(saes), concepts=concepts[CONCEPT_COLUMNS], classes=pd.DataFrame(classes), neurons=neurons)
+    return dict(saes=pd.DataFrame(saes), concepts=concepts[CONCEPT_COLUMNS], classes=pd.DataFrame(classes, columns=['member', 'cls', 'acc_clean', 'acc_recon', 'ce_clean', 'ce_recon']), neurons=neurons)
 
 # %% ../nbs/07_infer.ipynb #f3b611eb
 def concept_report(sae, # SAE bank

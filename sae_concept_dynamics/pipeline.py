@@ -22,13 +22,15 @@ from .analysis import (PCAControl, RawNeurons, retention_table, critical_l0, cri
     retention_summary, co_discard_matrix, discard_clusters, direction_cosine, confusion_similarity, mantel_test,
     paired_comparison, dynamics_curves, dynamics_summary, snapshot_table, concept_scores)
 from . import plots
+from .logging_backends import make_logger
 from .ablation import run_ablation_experiment, ablation_report_section
+from .explorer import LatentBrowser
 
 # %% auto #0
 __all__ = ['PIPELINE_PRESETS', 'LINEAGE_TABLES', 'LINEAGE_SETTINGS', 'train_sae_sweep', 'pca_raw_controls', 'analyze_run',
-           'discard_verdicts', 'lineage_results', 'dynamics_coverage', 'match_rates', 'answers', 'lineage_sections',
-           'co_discard_lines', 'write_report', 'run_pipeline', 'sparsity_ladder', 'dynamics_ladder', 'auc_nulls',
-           'sae_concept_dynamics', 'project_root', 'quick_run']
+           'discard_verdicts', 'lineage_results', 'dynamics_coverage', 'match_rates', 'answers', 'copy_store',
+           'skipped_note', 'lineage_sections', 'co_discard_lines', 'write_report', 'latent_pages', 'run_pipeline',
+           'sparsity_ladder', 'dynamics_ladder', 'auc_nulls', 'sae_concept_dynamics', 'project_root', 'quick_run']
 
 # %% ../nbs/12_pipeline.ipynb #df279dfb
 from .training import list_saes
@@ -47,6 +49,11 @@ PIPELINE_PRESETS = {
                  dynamics_saes=6, max_snapshots=13, lineage=dict(n_rows=None, n_draws=100, q='q99'), n_perm=9999, n_boot=2000,
                  ablation=dict()),
 }
+
+# %% ../nbs/12_pipeline.ipynb #b7c0a2e4
+PIPELINE_PRESETS['tiny'] = dict(sae_preset='quick', sae_grid=dict(hidden=(64,), lams=(0.003, 0.03, 0.3), k_fracs=(0.05, 0.2, 0.5)), sae_types=('vanilla', 'topk'),
+                                seeds=(0, 1), oracle_epochs=None, ks=(5,), targets=('raw', 'codes'), random_oracle_types=(), random_oracle_grid=dict(),
+                                dynamics_saes=2, max_snapshots=4, n_perm=199, n_boot=200, ablation=dict())
 
 # %% ../nbs/12_pipeline.ipynb #0491a724
 def train_sae_sweep(store:ActivationStore, # activation store to train on
@@ -112,8 +119,9 @@ def _tables(out):
 
 # %% ../nbs/12_pipeline.ipynb #77630ffa
 def _similarity_tables(store:ActivationStore)->tuple:
-    "Concept direction cosines (training split) and the oracle's confusion similarity (test split)."
+    "Concept direction cosines (training split) and the oracle's confusion similarity (test split; None without an oracle or labels)."
     cos = direction_cosine(store.get(None, 'train'), store.concepts('train'), store.concept_names)
+    if store.oracle() is None or not store.has_labels: return cos, None
     with torch.no_grad(): pred = splice_forward(store.oracle(), store.default_layer, store.get(None, 'test')).argmax(1).numpy()
     return cos, confusion_similarity(pred, store.labels('test').numpy())
 
@@ -145,7 +153,8 @@ def _write_analysis(out:Path, res:dict):
     a = writable_dir(Path(out)/'analysis')
     for k in ('retention', 'critical', 'critical_summary', 'rates', 'controls', 'dynamics', 'curves'):
         if k in res and isinstance(res[k], pd.DataFrame): write_csv(res[k], a/f'{k}.csv')
-    for k in ('co_discard', 'cosine', 'confusion'): write_csv(res[k], a/f'{k}.csv', index=True)
+    for k in ('co_discard', 'cosine', 'confusion'):
+        if res[k] is not None: write_csv(res[k], a/f'{k}.csv', index=True)
     write_json(dict(mantel=res['mantel'], groups=res['clusters']['groups'] if res['clusters'] else []), a/'co_discard.json')
 
 # %% ../nbs/12_pipeline.ipynb #15d92037
@@ -165,7 +174,8 @@ def analyze_run(out, # run directory
     crit = critical_l0(ret)
     J = co_discard_matrix(ret, co_discard_criterion); cl = discard_clusters(J) if len(J) > 1 else None
     cos, conf = _similarity_tables(store)
-    mantel = dict(confusion=mantel_test(J, conf, n_perm=n_perm), cosine=mantel_test(J, cos, n_perm=n_perm))
+    conf = conf if conf is not None and len(set(conf.index) & set(J.index)) >= 4 else None   # needs a model, labels and digit_<c> concepts
+    mantel = dict(confusion=None if conf is None else mantel_test(J, conf, n_perm=n_perm), cosine=mantel_test(J, cos, n_perm=n_perm))
     comps = _control_comparisons(ret, controls, store.get(None, 'train').shape[1], threshold, tolerance, method, n_boot)
     res = dict(retention=ret, critical=crit, critical_summary=critical_l0_summary(crit, n_boot=n_boot), rates=retention_summary(ret, n_boot=n_boot),
                co_discard=J, clusters=cl, cosine=cos, confusion=conf, mantel=mantel, controls=comps, saes=saes, threshold=threshold,
@@ -280,6 +290,7 @@ def _q3(res):
     out.append(f"As context, without conditioning on sparsity: discards by the {crit}, SAEs that discard everything left out; groups from average linkage on 1 - Jaccard cut at 0.5: "
                + ('; '.join('{' + ', '.join(g) + '}' for g in groups) if groups else 'none (no two concepts are discarded by mostly the same SAEs)') + '.')
     def say(t, name):
+        if t is None: return f"vs {name}: skipped (it needs a model, labels and at least 4 concepts named digit_<class>)"
         if not np.isfinite(t['r']): return f"vs {name}: Mantel test undefined (the co-discard matrix is constant over these {t['n']} concepts: none is discarded apart from the others)"
         sig = 'significant' if t['p'] < 0.05 else 'not significant'
         return f"vs {name}: Mantel r = {t['r']:+.2f}, p = {t['p']:.3f} ({sig}, {t['n']} concepts, {t['n_perm']} permutations)"
@@ -290,6 +301,31 @@ def answers(res:dict, # from `analyze_run`
            )->dict: # q1, q2, q3: markdown paragraphs with the run's numbers
     "Short, data-driven answers to the three research questions."
     return dict(q1=_q1(res), q2=_q2(res), q3=_q3(res))
+
+# %% ../nbs/12_pipeline.ipynb #b7c0a2e1
+def copy_store(src, # an activation store or its folder
+               dst, # where the run keeps it (<run>/store)
+              )->ActivationStore: # the copy
+    "Copy a store into the run directory; a copy with the same checksum already there is reused."
+    src = src if isinstance(src, ActivationStore) else ActivationStore(src)
+    dst = Path(dst)
+    if (dst/'manifest.json').exists():
+        if ActivationStore(dst).checksum == src.checksum: return ActivationStore(dst)
+        raise InputError(f"{dst} already holds a different store (checksum {ActivationStore(dst).checksum}, not {src.checksum}): use a new --out_dir")
+    tmp = dst.with_name(dst.name + '.partial')
+    shutil.rmtree(tmp, ignore_errors=True)
+    shutil.copytree(src.path, tmp)
+    tmp.rename(dst)
+    return ActivationStore(dst)
+
+def skipped_note(store:ActivationStore, # the run's store
+                )->str: # one line naming what this store cannot support, '' when nothing is skipped
+    "The report's line on steps skipped because the store has no model, no labels or no images."
+    why = [w for w, missing in (('no model', store.oracle() is None), ('no labels', not store.has_labels), ('no images', not store.has_images)) if missing]
+    if not why: return ''
+    skipped = (['oracle fidelity (loss recovered)', 'the confusion Mantel test', 'the random-oracle control', 'the ablation experiment'] if store.oracle() is None or not store.has_labels else []) \
+              + (['top-input images'] if not store.has_images else [])
+    return f"This store has {', '.join(why)} (fidelity {store.manifest.get('fidelity', 'unknown')}): skipped {', '.join(skipped)}."
 
 # %% ../nbs/12_pipeline.ipynb #e1e7750c
 def lineage_sections(res:dict, # from `analyze_run`
@@ -341,7 +377,7 @@ def write_report(out, # run directory
     if 'curves' in res: figs['dynamics'] = plots.dynamics_plot(res['curves'], threshold=res['threshold'], path=fig_dir/'dynamics.png')
     # top digits of the most selective latent per concept, in the trained SAE with the most selective concepts
     best = _best_latents(out, ret)
-    if best is not None:
+    if best is not None and store.has_images:
         sid, sdir, bl = best
         try:
             z, _ = sae_outputs(load_sae(sdir), store.get(None, 'test'))
@@ -350,6 +386,8 @@ def write_report(out, # run directory
     A = answers(res)
     L = [f"# SAE concept dynamics: report\n"]
     if meta: L.append(' · '.join(f"{k}: {v}" for k, v in meta.items()) + '\n')
+    if (note := skipped_note(store)): L.append(note + '\n')
+    if (out/'latents'/'index.html').exists(): L.append("Static pages of the most selective latents: [latents/index.html](latents/index.html)\n")
     L += ["## Answers\n", f"**1. Can trained SAEs selectively discard some concepts while keeping others?** {A['q1']}\n",
           f"**2. What training dynamics lead to discarding vs retention?** {A['q2']}\n",
           f"**3. Which concepts are discarded together?** {A['q3']}\n"]
@@ -388,6 +426,17 @@ def _best_latents(out, ret):
             if len(bl) and (d/sid).is_dir(): return sid, d/sid, bl.rename(columns={'test_auc': 'test_auc'})
     return None
 
+# %% ../nbs/12_pipeline.ipynb #b7c0a2ea
+def latent_pages(out, # run directory
+                 res:dict, # from `analyze_run`
+                )->Path: # <out>/latents/index.html, or None when no SAE with a checkpoint retains a concept
+    "Static pages (`LatentBrowser.to_html`) of the most selective latents of the SAE retaining the most concepts."
+    ret = res['retention']
+    n = ret[ret.latent_verdict == 'retained'].groupby(['sae_type', 'sae_id']).size()
+    n = n[[(Path(out)/'saes'/t/s/'final.pt').exists() for t, s in n.index]]
+    if not len(n): return None
+    return LatentBrowser.from_dir(out, sae_id=str(n.idxmax()[1])).to_html(Path(out)/'latents')
+
 # %% ../nbs/12_pipeline.ipynb #853ac0f0
 def _ablation_section(store, out, device, progress, **kw):
     "The ablation experiment's report section (title, markdown)."
@@ -395,13 +444,24 @@ def _ablation_section(store, out, device, progress, **kw):
     md, _ = ablation_report_section(Path(out)/'ablation', fig_dir=Path(out)/'figures', rel_to=Path(out))
     return ('Concept ablation during training', md)
 
+def _random_oracle(step, out, data, P, dev, progress, ikw):
+    "The random-oracle control: a store of an untrained oracle, and SAEs trained and inferred on it."
+    ro = step('random oracle', lambda: log_activations(out/'controls'/'random_oracle'/'store', data=data, epochs=0, device=dev, progress=progress))
+    for t in P['random_oracle_types']:
+        d = out/'controls'/'random_oracle'/'saes'/t
+        step(f'train {t} on random oracle', lambda: train_sae_sweep(ro, d, t, P['sae_preset'], P['seeds'], device=dev, progress=progress, **P['random_oracle_grid']))
+        step(f'infer {t} on random oracle', lambda: infer_sweep(d, ro, targets=('raw', 'codes'), **ikw))
+
 def run_pipeline(out, # run directory
-                 preset:str='quick', # 'quick' or 'seed' (PIPELINE_PRESETS)
+                 preset:str='quick', # 'quick', 'seed' or 'tiny' (PIPELINE_PRESETS)
                  data:str='embedded', # embedded, torchvision, or a folder of MNIST IDX files
                  device='auto', # auto, cpu or cuda
                  seeds=None, # SAE seeds (default: the preset's)
                  progress:bool=True, # progress bars
                  ablation:bool=True, # run the concept-ablation experiment (chapter 09)
+                 store=None, # an activation store (or its folder) to study instead of training the MNIST oracle; copied to <out>/store
+                 log_to:str='none', # training logs: none, tensorboard or wandb (under <out>/logs)
+                 wandb_mode:str='offline', # W&B mode: offline (nothing uploaded), online or disabled
                 )->Path: # path of report.md
     "Oracle -> activations -> SAE sweeps -> infer -> controls -> dynamics -> analysis -> report.md, resuming finished steps."
     if preset not in PIPELINE_PRESETS: raise InputError(f"--preset {preset!r} is unknown: use {' or '.join(PIPELINE_PRESETS)}")
@@ -416,33 +476,31 @@ def run_pipeline(out, # run directory
         if progress: tqdm.write(f"[{name}] {times[name]:.1f}s")
         return r
     ikw = dict(ks=P['ks'], device=dev, progress=progress)
-    store = step('oracle+activations', lambda: log_activations(out/'store', data=data, epochs=P['oracle_epochs'], device=dev, progress=progress))
+    byo = store is not None
+    on_log = make_logger(log_to, out/'logs', wandb_mode=wandb_mode)
+    store = step('store' if byo else 'oracle+activations', lambda: copy_store(store, out/'store') if byo else log_activations(out/'store', data=data, epochs=P['oracle_epochs'], device=dev, progress=progress))
     for t in P['sae_types']:
-        step(f'train {t}', lambda: train_sae_sweep(store, out/'saes'/t, t, P['sae_preset'], P['seeds'], device=dev, progress=progress))
+        step(f'train {t}', lambda: train_sae_sweep(store, out/'saes'/t, t, P['sae_preset'], P['seeds'], device=dev, progress=progress, on_log=on_log, **P.get('sae_grid', {})))
         step(f'infer {t}', lambda: infer_sweep(out/'saes'/t, store, targets=P['targets'], **ikw))
     for t in P['sae_types']:
         d = out/'controls'/f'random_init_{t}'
-        step(f'random-init {t}', lambda: train_sae_sweep(store, d, t, P['sae_preset'], P['seeds'], untrained=True, device=dev, progress=progress))
+        step(f'random-init {t}', lambda: train_sae_sweep(store, d, t, P['sae_preset'], P['seeds'], untrained=True, device=dev, progress=progress, **P.get('sae_grid', {})))
         step(f'infer random-init {t}', lambda: infer_sweep(d, store, targets=('raw', 'codes'), **ikw))
-    if P['random_oracle_types']:
-        ro = step('random oracle', lambda: log_activations(out/'controls'/'random_oracle'/'store', data=data, epochs=0, device=dev, progress=progress))
-        for t in P['random_oracle_types']:
-            d = out/'controls'/'random_oracle'/'saes'/t
-            step(f'train {t} on random oracle', lambda: train_sae_sweep(ro, d, t, P['sae_preset'], P['seeds'], device=dev, progress=progress, **P['random_oracle_grid']))
-            step(f'infer {t} on random oracle', lambda: infer_sweep(d, ro, targets=('raw', 'codes'), **ikw))
+    on_log.close()
+    if P['random_oracle_types'] and store.oracle() is not None and not byo: _random_oracle(step, out, data, P, dev, progress, ikw)
     l0s = pd.concat([pd.read_csv(out/'saes'/t/'results'/'saes.csv') for t in P['sae_types']]).l0.dropna()
     step('pca + raw controls', lambda: pca_raw_controls(store, l0s, out, device=dev, progress=progress, ks=P['ks'], targets=('raw', 'codes')))
     step('dynamics', lambda: _dynamics(out, store, P, dev, progress))
     res = step('analysis', lambda: analyze_run(out, store, n_perm=P['n_perm'], n_boot=P['n_boot']))
     extra = []
-    if ablation:
+    if ablation and not byo:
         sec = step('ablation', lambda: _ablation_section(store, out, dev, progress, **P.get('ablation', {})))
         if sec: extra.append(sec)
-    meta = dict(preset=preset, data=data, device=str(dev), seeds=','.join(map(str, P['seeds'])),
+    meta = dict(preset=preset, data=store.manifest['data'].get('source', 'arrays') if byo else data, device=str(dev), seeds=','.join(map(str, P['seeds'])),
                 wall_seconds=round(time.time() - t0, 1), store_checksum=store.checksum)
+    step('latent pages', lambda: latent_pages(out, res))
     rep = step('report', lambda: write_report(out, res, store, extra_sections=extra, meta=meta))
-    times['total'] = round(time.time() - t0, 1)
-    write_json(dict(meta, steps=times), out/'pipeline.json')
+    times['total'] = round(time.time() - t0, 1); write_json(dict(meta, steps=times), out/'pipeline.json')
     return rep
 
 # %% ../nbs/12_pipeline.ipynb #db741746
@@ -505,11 +563,15 @@ def sae_concept_dynamics(out_dir:str='runs/quick', # run directory (resumes what
                          device:str='auto', # auto, cpu or cuda
                          seeds:str=None, # comma-separated SAE seeds (default: the preset's)
                          no_ablation:bool=False, # skip the ablation experiment
+                         store:str=None, # study this activation store (e.g. from sae_store) instead of the MNIST oracle's
+                         log_to:str='none', # training logs: none, tensorboard or wandb (under <out_dir>/logs)
+                         wandb_mode:str='offline', # W&B: offline (default, nothing uploaded), online or disabled
                          quiet:bool=False, # no progress bars
                         )->Path: # path of report.md
     "Run the whole study (oracle, activations, SAE sweeps, infer, controls, dynamics, analysis) and write report.md."
     t0 = time.time()
-    rep = run_pipeline(out_dir, preset=preset, data=data, device=device, seeds=seeds, ablation=not no_ablation, progress=not quiet)
+    rep = run_pipeline(out_dir, preset=preset, data=data, device=device, seeds=seeds, ablation=not no_ablation, progress=not quiet,
+                       store=store, log_to=log_to, wandb_mode=wandb_mode)
     print(f"report: {rep} ({time.time() - t0:.1f}s)")
     return rep
 

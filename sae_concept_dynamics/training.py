@@ -19,6 +19,7 @@ import sae_concept_dynamics
 from .core import InputError, command, write_json, read_json, write_csv, save_torch, load_torch, resolve_device, parse_list, writable_dir
 from .activations import ActivationStore
 from .sae import SAEBank, input_scale
+from .logging_backends import make_logger
 
 # %% auto #0
 __all__ = ['SAE_TYPES', 'PRESETS', 'LIST_COLUMNS', 'TrainSettings', 'steps_per_epoch', 'snapshot_steps', 'config_id',
@@ -411,9 +412,13 @@ def sae_trainer(log_dir:str='data/activations', # the activation store (written 
                 out_dir:str=None, # sweep folder (default logs_<sae_type>_sae)
                 device:str='auto', # auto, cpu or cuda
                 quiet:bool=False, # no progress bar
+                log_to:str='none', # training logs: none, tensorboard or wandb (written under <out_dir>/logs)
+                wandb_mode:str='offline', # W&B: offline (default, nothing uploaded), online or disabled
                )->pd.DataFrame: # `list_saes(out_dir)`
     "Train a sweep of SAEs on an activation store; rerun the same command to resume."
-    tab = train_sweep(log_dir, sae_type, out_dir, layer, preset, hidden, lambdas, k_fracs, epochs=epochs, lr=lr, batch_size=batch_size,
-                      seeds=seeds, device=device, progress=not quiet)
+    on_log = make_logger(log_to, Path(out_dir or f'logs_{sae_type}_sae')/'logs', wandb_mode=wandb_mode)
+    try: tab = train_sweep(log_dir, sae_type, out_dir, layer, preset, hidden, lambdas, k_fracs, epochs=epochs, lr=lr, batch_size=batch_size,
+                           seeds=seeds, device=device, progress=not quiet, on_log=on_log)
+    finally: on_log.close()
     print(sweep_summary(tab, out_dir or f'logs_{sae_type}_sae'))
     return tab
