@@ -53,7 +53,7 @@ PIPELINE_PRESETS = {
 # %% ../nbs/12_pipeline.ipynb #b7c0a2e4
 PIPELINE_PRESETS['tiny'] = dict(sae_preset='quick', sae_grid=dict(hidden=(64,), lams=(0.003, 0.03, 0.3), k_fracs=(0.05, 0.2, 0.5)), sae_types=('vanilla', 'topk'),
                                 seeds=(0, 1), oracle_epochs=None, ks=(5,), targets=('raw', 'codes'), random_oracle_types=(), random_oracle_grid=dict(),
-                                dynamics_saes=2, max_snapshots=4, n_perm=199, n_boot=200, ablation=dict())
+                                dynamics_saes=2, max_snapshots=4, lineage=dict(n_rows=500, n_draws=20, q='q95'), n_perm=199, n_boot=200, ablation=dict())
 
 # %% ../nbs/12_pipeline.ipynb #0491a724
 def train_sae_sweep(store:ActivationStore, # activation store to train on
