@@ -31,8 +31,8 @@ from .analysis import (VERDICTS, retention_table, co_discard_matrix, discard_clu
 from .plots import VERDICT_COLORS, co_discard_plot
 
 # %% auto #0
-__all__ = ['RunData', 'read_run', 'SweepExplorer', 'LatentBrowser', 'snapshot_dynamics', 'DynamicsPlayer', 'CoDiscardView',
-           'read_ablation', 'AblationView']
+__all__ = ['RunData', 'read_run', 'SweepExplorer', 'LatentBrowser', 'snapshot_dynamics', 'DynamicsPlayer', 'lineage_tables',
+           'tracked_curve', 'CoDiscardView', 'MatchView', 'read_ablation', 'AblationView']
 
 # %% ../nbs/11_explorer.ipynb #b8c186ea
 @dataclass
@@ -413,10 +413,11 @@ class DynamicsPlayer(_Explorer):
         self.method = W.Dropdown(options=['best_latent'], description='readout')
         self.step = W.SelectionSlider(options=[0], description='step', continuous_update=False)
         self.play = W.Play(interval=700, description='play')
-        self._init_view([W.HBox([self.sae, self.method]), W.HBox([self.play, self.step])])
+        self.follow = W.Dropdown(options=['(none)', *run.concept_names], description='follow')   # a concept whose tracked latent is drawn
+        self._init_view([W.HBox([self.sae, self.method, self.follow]), W.HBox([self.play, self.step])])
         self._load()
         self.sae.observe(lambda _: (self._load(), self.draw()), 'value')
-        self.method.observe(lambda _: self._redraw(), 'value')
+        self.method.observe(lambda _: self._redraw(), 'value'); self.follow.observe(lambda _: self._redraw(), 'value')
         self.step.observe(self._step_changed, 'value')
         self.play.observe(self._played, 'value')
         self.draw()
@@ -449,6 +450,39 @@ def _redraw(self:DynamicsPlayer):
 def _played(self:DynamicsPlayer, change):
     if not self._updating: self.step.value = self.step.options[self.play.value]
 
+# %% ../nbs/11_explorer.ipynb #b7a441b7
+def _draw_tracked(ax, tc:pd.DataFrame, concept:str, step:int):
+    "The tracked latent's AUC beside the re-selected best latent's, with the matched null and the chosen step."
+    xs = np.maximum(tc.step.to_numpy(), 1)
+    ax.plot(xs, tc.tracked_auc, 'o-', color='tab:green', label='tracked latent')
+    ax.plot(xs, tc.reselected_auc, 's--', color='grey', label='re-selected best latent')
+    ax.plot(xs, tc.null_q, ':', color='black', label='matched null')
+    for x, a, l in zip(xs, tc.tracked_auc, tc.tracked_latent): ax.annotate(str(int(l)), (x, a), fontsize=6, xytext=(0, 4), textcoords='offset points', ha='center')
+    ax.axvline(max(step, 1), color='black', lw=1); ax.set_xscale('log'); ax.set_xlabel('training step (log)'); ax.set_ylabel('test AUC')
+    ax.set_title(f"{concept}: its final latent followed back (latent ids above points)", fontsize=9); ax.legend(fontsize=7)
+
+# %% ../nbs/11_explorer.ipynb #f9be98f8
+def lineage_tables(run:RunData, # the run (its folder's analysis/ holds the lineage step's tables)
+                   name:str, # 'lineage_curves', 'matching', 'lineage' (any CSV the lineage step writes)
+                  )->pd.DataFrame: # the table (empty when the run has none)
+    "One table of the pipeline's lineage step, read once per run."
+    cache = run.__dict__.setdefault('_lineage_cache', {})
+    if name not in cache:
+        f = Path(run.path)/'analysis'/f'{name}.csv' if run.path is not None else None
+        cache[name] = pd.read_csv(f, dtype={'sae_id': str, 'sae_a': str, 'sae_b': str}) if f is not None and f.exists() and f.stat().st_size > 1 else pd.DataFrame()
+    return cache[name]
+
+def tracked_curve(run:RunData, # the run
+                  sae_id:str, # an SAE of the run (its config id is matched)
+                  concept:str, # a concept name
+                 )->pd.DataFrame: # step, tracked_latent, tracked_auc, reselected_latent, reselected_auc, null_q (empty if not followed)
+    "The tracked-latent dynamics of one concept in one SAE, from analysis/lineage_curves.csv."
+    t = lineage_tables(run, 'lineage_curves')
+    if not len(t): return pd.DataFrame(columns=['step', 'tracked_latent', 'tracked_auc', 'reselected_latent', 'reselected_auc', 'null_q'])
+    cid = str(run.row(sae_id).get('config_id', sae_id)) if sae_id in set(run.saes.sae_id) else str(sae_id)
+    g = t[(t.sae_id.astype(str) == cid) & (t.concept == concept)].sort_values('step')
+    return g[['step', 'tracked_latent', 'tracked_auc', 'reselected_latent', 'reselected_auc', 'null_q']].reset_index(drop=True)
+
 # %% ../nbs/11_explorer.ipynb #d17eee03
 @patch
 def draw(self:DynamicsPlayer):
@@ -460,8 +494,10 @@ def draw(self:DynamicsPlayer):
     now = dyn[dyn.step == step].set_index('concept').reindex(names)
     self.aucs = now.auc
     self.emerged = [n for n in names if em.emergence_step[n] <= step]  # NaN (never) compares False
-    fig = Figure(figsize=(12, 4.8), layout='constrained')
-    ax_b, ax_l = fig.subplots(1, 2, width_ratios=[1.6, 1])
+    self.tracked = tc = tracked_curve(self.run, self.sae.value, self.follow.value) if self.follow.value != '(none)' else tracked_curve(self.run, self.sae.value, '')
+    fig = Figure(figsize=(16 if len(tc) else 12, 4.8), layout='constrained')
+    ax_b, ax_l, *ax_t = fig.subplots(1, 3 if len(tc) else 2, width_ratios=[1.6, 1, 1][:3 if len(tc) else 2])
+    if len(tc): _draw_tracked(ax_t[0], tc, self.follow.value, step)
     x = np.arange(len(names))
     bars = ax_b.bar(x, now.auc.fillna(0.5) - 0.5, bottom=0.5, color=['tab:green' if n in self.emerged else 'lightgrey' for n in names])
     for i, n in enumerate(names):
@@ -522,13 +558,6 @@ def select_pair(self:CoDiscardView,
     self.a.value, self.b.value = a, b
     self.draw()
 
-@patch
-def _on_click(self:CoDiscardView, event):
-    "Matplotlib click on a matrix cell -> select that pair."
-    if event.inaxes is not self.fig.axes[1] or event.xdata is None: return
-    i, j = int(round(event.ydata)), int(round(event.xdata))
-    self.select_pair(self.order[i], self.order[j])
-
 # %% ../nbs/11_explorer.ipynb #aace78b2
 @patch
 def draw(self:CoDiscardView):
@@ -553,7 +582,40 @@ def draw(self:CoDiscardView):
     fig.suptitle(f"co-discard structure of {self.sae_type.value} SAEs ({v.sae_id.nunique()} SAEs, {self.criterion})", fontsize=10)
     items = ''.join(f"<li>{r.sae_id} ({r.sae_type}, L0 {r.l0:.1f})</li>" for r in self.saes_both.itertuples())
     self.listing.value = f"<b>{a} & {b}</b> discarded together by {len(self.saes_both)} SAEs" + (f"<ul>{items}</ul>" if items else '')
-    fig.canvas.mpl_connect('button_press_event', self._on_click)
+    self._show(fig)
+
+# %% ../nbs/11_explorer.ipynb #3e25ace1
+class MatchView(_Explorer):
+    "Pick an SAE and a concept: where its latent has a decoder match in the other seeds, widths and ladder sparsities (analysis/matching.csv)."
+    def __init__(self, run:RunData, # the run to explore (its analysis/matching.csv)
+                 tau:float=0.9, # cosine counted as a match
+                ):
+        self.run, self.tau, m = run, tau, lineage_tables(run, 'matching')
+        if not len(m): raise InputError("this run has no analysis/matching.csv: run the pipeline's lineage step (sae_concept_dynamics) first")
+        self.table = m[m.level == 'concept']
+        self.sae = W.Dropdown(options=sorted(self.table.sae_a.astype(str).unique()), description='SAE')
+        self.concept = W.Dropdown(options=list(dict.fromkeys(self.table.concept)), description='concept')
+        self.listing = W.HTML()
+        self._init_view([W.HBox([self.sae, self.concept])])
+        self.widget.children = (*self.widget.children, self.listing)
+        for w in (self.sae, self.concept): w.observe(lambda _: self.draw(), 'value')
+        self.draw()
+
+# %% ../nbs/11_explorer.ipynb #43fbb3b2
+@patch
+def draw(self:MatchView):
+    "List the chosen latent's partners and draw their cosines per comparison."
+    t = self.table
+    self.matches = m = t[(t.sae_a.astype(str) == self.sae.value) & (t.concept == self.concept.value)][
+        ['comparison', 'sae_b', 'latent_a', 'latent_b', 'cosine', 'matched', 'same_latent', 'partner_concepts']].reset_index(drop=True)
+    fig = Figure(figsize=(8, 3.2), layout='constrained'); ax = fig.subplots()
+    for i, (cmp, g) in enumerate(m.groupby('comparison', sort=False)):
+        ax.scatter(np.full(len(g), i) + np.linspace(-0.2, 0.2, len(g)), g.cosine, color=f'C{i}')
+    ax.axhline(self.tau, ls=':', color='grey'); ax.set_xticks(range(m.comparison.nunique()), list(dict.fromkeys(m.comparison))); ax.set_ylim(0, 1.05)
+    ax.set_ylabel('decoder cosine of the Hungarian partner')
+    ax.set_title(f"{self.sae.value}, {self.concept.value}: matched in {int(m.matched.sum())} of {len(m)} other SAEs (cosine > {self.tau:g})", fontsize=9)
+    rows = ''.join(f"<tr><td>{r.comparison}</td><td>{r.sae_b}</td><td>{int(r.latent_a)}&rarr;{int(r.latent_b)}</td><td>{r.cosine:.2f}</td><td>{r.partner_concepts if isinstance(r.partner_concepts, str) else ''}</td></tr>" for r in m.itertuples())
+    self.listing.value = f"<table><tr><th>comparison</th><th>other SAE</th><th>latent</th><th>cosine</th><th>its concepts there</th></tr>{rows}</table>"
     self._show(fig)
 
 # %% ../nbs/11_explorer.ipynb #cf6b5b63

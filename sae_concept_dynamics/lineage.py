@@ -263,6 +263,7 @@ def snapshot_measures(config_dir, # one SAE's folder in a sweep
                       aucs:bool=False, # also concept AUC of every latent on both splits (needs store)
                       layer:str=None, # store layer (default: the SAE's own)
                       device=None, # device to compute on (default cpu)
+                      n_rows:int=None, # use only the first n_rows of each split (None: all): cheaper AUCs for long dynamics
                      )->dict: # meta, steps, W (list of (H, d)), firing (T, H), l0 (T,), auc_train/auc_test (T, H, C), names
     "Decoders of every snapshot of one SAE, with firing rates, L0 and concept AUCs measured on the store."
     d, meta = Path(config_dir), sae_meta(config_dir)
@@ -272,18 +273,18 @@ def snapshot_measures(config_dir, # one SAE's folder in a sweep
     out = dict(meta=meta, steps=steps, W=[], firing=None, l0=None, auc_train=None, auc_test=None, names=None)
     if store is not None:
         dev = device or 'cpu'; lay = layer or meta['layer']
-        x_te, c_te = store.get(lay, 'test', dev), store.concepts('test', dev)
-        x_tr, c_tr = (store.get(lay, 'train', dev), store.concepts('train', dev)) if aucs else (None, None)
-    fr, l0, atr, ate = [], [], [], []
+        x_te, c_te = store.get(lay, 'test', dev)[:n_rows], store.concepts('test', dev)[:n_rows]
+        x_tr, c_tr = (store.get(lay, 'train', dev)[:n_rows], store.concepts('train', dev)[:n_rows]) if aucs else (None, None)
+    fr, l0, ztr, zte = [], [], [], []
     for s in steps:
         m = load_sae(d, s, device=device)
         out['W'].append(m.W_dec[0].detach().cpu())
         if store is None: continue
         z = _codes(m, x_te); on = z != 0
         fr.append(on.float().mean(0).cpu().numpy()); l0.append(float(on.float().sum(1).mean()))
-        if aucs: ate.append(concept_auc(z, c_te).cpu().numpy()); atr.append(concept_auc(_codes(m, x_tr), c_tr).cpu().numpy())
+        if aucs: zte.append(z); ztr.append(_codes(m, x_tr))
     if store is not None: out.update(firing=np.stack(fr), l0=np.array(l0), names=store.concept_names)
-    if aucs: out.update(auc_train=np.stack(atr), auc_test=np.stack(ate))
+    if aucs: out.update(auc_train=concept_auc(torch.stack(ztr), c_tr).cpu().numpy(), auc_test=concept_auc(torch.stack(zte), c_te).cpu().numpy())   # all snapshots ranked as one bank
     return out
 
 # %% ../nbs/08a_lineage.ipynb #85da4df0
@@ -301,14 +302,16 @@ def sae_lineage(config_dir, # one SAE's folder in a sweep
 
 def sae_dynamics(config_dir, # one SAE's folder in a sweep
                  store, # its ActivationStore
-                 null_q=0.5, # selectivity threshold: scalar, (C,) or (T, C) over this SAE's snapshots
+                 null_q=0.5, # selectivity threshold: scalar, (C,), (T, C) over this SAE's snapshots, or a function of the `snapshot_measures` dict returning one
                  tau:float=0.7, min_rate:float=0., # lineage settings
                  tau_drift:float=0.7, fade_drop:float=0.05, # fate settings, as in `concept_dynamics`
                  layer:str=None, device=None,
+                 n_rows:int=None, # rows of each split the AUCs use (None: all)
                 )->dict: # tracked, events, curves, summary (all with SAE columns), steps, l0 (T,), meta
     "Lineage and tracked-latent concept dynamics of one SAE of a sweep."
-    m = snapshot_measures(config_dir, store, aucs=True, layer=layer, device=device)
+    m = snapshot_measures(config_dir, store, aucs=True, layer=layer, device=device, n_rows=n_rows)
     lin = lineage(list(zip(m['steps'], m['W'])), m['firing'], tau, min_rate)
+    if callable(null_q): null_q = null_q(m)   # e.g. a null matched to each snapshot's L0
     dyn = concept_dynamics(lin, m['auc_train'], m['auc_test'], m['names'], null_q, tau_drift, fade_drop)
     l0 = dict(zip(m['steps'], m['l0']))
     dyn['curves']['l0'] = dyn['curves'].step.map(l0)

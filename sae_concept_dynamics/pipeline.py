@@ -28,19 +28,29 @@ from . import plots
 from .ablation import run_ablation_experiment, ablation_report_section
 
 # %% auto #0
-__all__ = ['PIPELINE_PRESETS', 'train_sae_sweep', 'pca_raw_controls', 'null_verdicts', 'control_comparison', 'analyze_run',
-           'convergence_sentence', 'answers', 'write_report', 'run_pipeline', 'sae_concept_dynamics', 'project_root',
+__all__ = ['PIPELINE_PRESETS', 'LINEAGE_TABLES', 'LINEAGE_SETTINGS', 'train_sae_sweep', 'pca_raw_controls', 'null_verdicts',
+           'control_comparison', 'analyze_run', 'discard_verdicts', 'lineage_results', 'dynamics_coverage',
+           'match_rates', 'convergence_sentence', 'answers', 'lineage_sections', 'co_discard_lines', 'write_report',
+           'run_pipeline', 'sparsity_ladder', 'dynamics_ladder', 'auc_nulls', 'sae_concept_dynamics', 'project_root',
            'quick_run']
+
+# %% ../nbs/12_pipeline.ipynb #df279dfb
+from .training import list_saes
+from .nulls import null_table, null_k
+from .lineage import (sae_dynamics, final_latents, cross_sae_matching, seed_match_curve, merge_sparsity, matching_figure, shared_absorbers,
+                      lineage_table, write_lineage_tables, answer_dynamics, co_discard_test, co_discard_evidence, answer_co_discard)
 
 # %% ../nbs/12_pipeline.ipynb #6c7d88e6
 PIPELINE_PRESETS = {
     'quick': dict(sae_preset='quick', sae_types=('vanilla', 'topk'), seeds=(0, 1, 2, 3, 4), oracle_epochs=None,
                   ks=(5,), targets=('raw', 'codes'), random_oracle_types=('topk',), random_oracle_grid=dict(k_fracs=(0.02, 0.1, 0.5)),
-                  dynamics_saes=2, max_snapshots=6, n_perm=999, n_boot=1000, nulls=dict(n_draws=20, grid=0.1, q='q99', readouts=NULL_READOUTS),
+                  dynamics_saes=4, max_snapshots=13, lineage=dict(n_rows=1000, n_draws=30, q='q95'), n_perm=999, n_boot=1000,
+                  nulls=dict(n_draws=20, grid=0.1, q='q99', readouts=NULL_READOUTS),
                   ablation=dict(steps=120, seeds=(0, 1), modes=('erase', 'latent'))),
     'seed': dict(sae_preset='seed', sae_types=('vanilla', 'topk'), seeds=(0, 1, 2), oracle_epochs=None,
                  ks=(1, 2, 5, 10, 20), targets=('raw', 'codes', 'recon', 'residual'), random_oracle_types=('vanilla', 'topk'), random_oracle_grid=dict(),
-                 dynamics_saes=6, max_snapshots=12, n_perm=9999, n_boot=2000, nulls=dict(n_draws=100, grid=0.05, q='q99', readouts=NULL_READOUTS),
+                 dynamics_saes=6, max_snapshots=13, lineage=dict(n_rows=None, n_draws=100, q='q99'), n_perm=9999, n_boot=2000,
+                 nulls=dict(n_draws=100, grid=0.05, q='q99', readouts=NULL_READOUTS),
                  ablation=dict()),
 }
 
@@ -258,12 +268,33 @@ def analyze_run(out, # run directory
                tolerance=tolerance, method=method, co_discard_criterion=co_discard_criterion, convergence=conv, **_verdict_tables(nv, store, method, n_boot, n_perm))
     res['tests'] = adjust_all(dict(predictors=res['predictors'], controls=res['controls'], mantel=pd.DataFrame([dict(test=k, p=v['p']) for k, v in mantel.items()])), method)
     res['predictors'] = res['predictors'].merge(res['tests'][res['tests'].family == 'predictors'][['predictor', 'p_adj']], on='predictor', how='left') if len(res['predictors']) else res['predictors']
-    snap = out/'analysis'/'snapshots.csv'
-    if snap.exists():
-        curves = dynamics_curves(pd.read_csv(snap, dtype={'sae_id': str}))
-        res['curves'], res['dynamics'] = curves, dynamics_summary(curves, threshold=threshold)
+    res.update(lineage_results(out, res))
     _write_analysis(out, res)
     return res
+
+# %% ../nbs/12_pipeline.ipynb #7de2fc0e
+LINEAGE_TABLES = ('lineage_summary', 'lineage_curves', 'matching', 'match_curve', 'merges', 'absorption', 'splitting', 'absorbers')
+
+def discard_verdicts(res:dict, # from `analyze_run` (uses 'verdicts' when present, else 'retention')
+                    )->pd.DataFrame: # sae_id, sae_type, l0, concept, verdict
+    "The per-SAE verdicts the co-discard test reads: the null-calibrated ones when the run has them, else the retention table's co-discard criterion."
+    if isinstance(res.get('verdicts'), pd.DataFrame): v = res['verdicts']
+    else: v = res['retention'].assign(verdict=res['retention'][res.get('co_discard_criterion', 'verdict')])   # until null-calibrated verdicts exist: the co-discard criterion
+    return v[['sae_id', 'sae_type', 'l0', 'concept', 'verdict']].dropna(subset=['l0'])
+
+def lineage_results(out, # run directory
+                    res:dict, # `analyze_run`'s tables so far (verdicts or retention)
+                    n_perm:int=2000, # permutations of the co-discard test
+                   )->dict: # the lineage step's tables + co_discard_tests (written to analysis/co_discard_tests.csv)
+    "Read the lineage step's tables and test co-discard given L0 and SAE type, with shared-absorber evidence."
+    a = Path(out)/'analysis'
+    r = {k: pd.read_csv(a/f'{k}.csv') for k in LINEAGE_TABLES if (a/f'{k}.csv').exists() and (a/f'{k}.csv').stat().st_size > 1}
+    v = discard_verdicts(res)
+    if v.sae_id.nunique() < 3: return r
+    tests = co_discard_test(v, n_perm=n_perm)
+    if 'absorbers' in r: tests = co_discard_evidence(tests, v, r['absorbers'])
+    write_csv(tests, a/'co_discard_tests.csv')
+    return r | dict(co_discard_tests=tests)
 
 # %% ../nbs/12_pipeline.ipynb #92b3b74b
 def _md(df:pd.DataFrame, floatfmt='{:.3f}', max_rows=40)->str:
@@ -284,6 +315,24 @@ def _sae_table(saes:pd.DataFrame)->pd.DataFrame:
 def _ci(est, lo, hi, fmt='{:.1f}'):
     if not np.isfinite(est): return 'never retained'
     return fmt.format(est) + ('' if lo == hi else f" [{fmt.format(lo)}, {fmt.format(hi)}]")
+
+# %% ../nbs/12_pipeline.ipynb #64fc82ed
+def dynamics_coverage(summary:pd.DataFrame, # stacked `sae_dynamics` summaries
+                     )->str: # one sentence: SAEs, sparsities and seeds followed per type
+    "What the dynamics cover: per SAE type, the number of SAEs, ladder sparsities and seeds."
+    def one(t, g):
+        cfg = g.drop_duplicates('sae_id'); knob = pd.Series([f'{a}|{b}' for a, b in zip(cfg.lam, cfg.k_frac)])
+        return f"{t}: {cfg.sae_id.nunique()} SAEs ({knob.nunique()} sparsities x {cfg.seed.nunique()} seeds)"
+    return "Dynamics follow each concept's final best latent back through every snapshot against its SAE's matched null; " + '; '.join(one(t, g) for t, g in summary.groupby('sae_type')) + '.'
+
+def match_rates(curve:pd.DataFrame, # from `seed_match_curve` (or analysis/match_curve.csv)
+                tau:float=0.9, # cosine threshold
+               )->pd.DataFrame: # sae_type, all_latents, concept_latents, n_pairs: cross-seed match rates at tau
+    "Cross-seed match rate per SAE type at one cosine: over all latents, and over concepts' selective latents (mean over concepts)."
+    c = curve[np.isclose(curve.threshold, tau)]
+    al = c[c.concept == '(all latents)'].set_index('sae_type')
+    co = c[c.concept != '(all latents)'].groupby('sae_type').p_match.mean()
+    return pd.DataFrame(dict(all_latents=al.p_match, concept_latents=co, n_pairs=al.n_pairs)).rename_axis('sae_type').reset_index()
 
 # %% ../nbs/12_pipeline.ipynb #610e449b
 def convergence_sentence(conv:pd.DataFrame, # sae_id, loss_rel_change_pre_decay, decoder_cos_init (from the SAEs' config.json)
@@ -306,41 +355,16 @@ def _q1(res):
     return body + '\n\n' + note + ' ' + convergence_sentence(res['convergence'])
 
 def _q2(res):
-    if 'dynamics' not in res: return "No snapshot table in this run (analysis/snapshots.csv): dynamics were not computed."
-    d = res['dynamics']; bl = d[d.method == 'best_latent']
-    out = []
-    em = bl.groupby('concept').emergence_step.median().dropna().sort_values()
-    n_f, n_e = int(bl.faded.sum()), int(bl.emergence_step.notna().sum())
-    at0 = sorted(em[em == 0].index)
-    if len(em):
-        later = em[em > 0]
-        out.append(f"Across {bl.sae_id.nunique()} followed SAEs (best-latent readout), "
-                   + (f"{len(at0)} concepts already have a selective latent at initialisation ({', '.join(at0)}); " if at0 else '')
-                   + (f"among those that must be learned, **{later.index[0]}** emerges first (median step {later.iloc[0]:.0f}) and **{later.index[-1]}** last (median step {later.iloc[-1]:.0f})" if len(later) > 1
-                      else f"only **{later.index[0]}** has to be learned (median step {later.iloc[0]:.0f})" if len(later) else "none has to be learned")
-                   + f"; {bl.concept.nunique() - len(em)} concepts never emerge in a followed SAE.")
-    out.append(f"{n_f} of {n_e} emerged concept x SAE pairs later fade (final AUC more than 0.05 below their peak and under the threshold)"
-               + (f": {', '.join(sorted(bl[bl.faded].concept.unique()))}." if n_f else '.'))
-    end_low = bl[bl.final_auc <= res['threshold']]
-    if len(end_low):
-        lost = end_low.emergence_step.notna()
-        out.append(f"Of the {len(end_low)} concept x SAE pairs without a selective latent at the end of training, {int(lost.sum())} had one earlier and lost it "
-                   f"(peak AUC {end_low[lost].peak_auc.median():.2f} at median step {end_low[lost].peak_step.median():.0f}) and {int((~lost).sum())} never had one: "
-                   + ("discarding happens mostly by losing an early selective latent." if lost.sum() > (~lost).sum() else "discarding happens mostly by never forming a selective latent." if lost.sum() < (~lost).sum() else "both routes are equally common."))
-    cr = res['critical'].groupby('concept').critical_l0.median()
-    both = pd.concat([em, cr], axis=1, keys=['em', 'cr']).replace([np.inf], np.nan).dropna()
-    if len(both) >= 4 and both.em.nunique() > 1 and both.cr.nunique() > 1:
-        from scipy.stats import spearmanr
-        r = spearmanr(both.em, both.cr)
-        verdict = ('concepts that emerge later need denser codes to be kept' if r.statistic > 0 else 'concepts that emerge later survive sparser codes') if r.pvalue < 0.05 else 'no significant monotone relation'
-        out.append(f"Emergence step against critical L0 over {len(both)} concepts: Spearman rho = {r.statistic:+.2f} (p = {r.pvalue:.3f}): {verdict}.")
-    return ' '.join(out)
+    s = res.get('lineage_summary')
+    if s is None or not len(s): return "No lineage tables in this run (analysis/lineage_summary.csv): dynamics were not computed."
+    return dynamics_coverage(s) + ' ' + answer_dynamics(s)
 
 def _q3(res):
     m, out = res['mantel'], []
+    if 'co_discard_tests' in res: out.append(answer_co_discard(res['co_discard_tests']))
     groups = res['clusters']['groups'] if res['clusters'] else []
     crit = res.get('co_discard_criterion', 'verdict').replace('_verdict', ' criterion').replace('verdict', 'both criteria')
-    out.append(f"Discards by the {crit}, SAEs that discard everything left out; groups from average linkage on 1 - Jaccard cut at 0.5: "
+    out.append(f"As context, without conditioning on sparsity: discards by the {crit}, SAEs that discard everything left out; groups from average linkage on 1 - Jaccard cut at 0.5: "
                + ('; '.join('{' + ', '.join(g) + '}' for g in groups) if groups else 'none (no two concepts are discarded by mostly the same SAEs)') + '.')
     def say(t, name):
         if not np.isfinite(t['r']): return f"vs {name}: Mantel test undefined (the co-discard matrix is constant over these {t['n']} concepts: none is discarded apart from the others)"
@@ -353,6 +377,37 @@ def answers(res:dict, # from `analyze_run`
            )->dict: # q1, q2, q3: markdown paragraphs with the run's numbers
     "Short, data-driven answers to the three research questions."
     return dict(q1=_q1(res), q2=_q2(res), q3=_q3(res))
+
+# %% ../nbs/12_pipeline.ipynb #e1e7750c
+def lineage_sections(res:dict, # from `analyze_run`
+                     fig_dir, # figures folder of the run
+                    )->list: # markdown lines: Dynamics, cross-SAE matching, absorption and splitting
+    "The report's lineage sections, from the lineage step's tables."
+    L, s = [], res.get('lineage_summary')
+    if s is not None and len(s):
+        fates = s.first_carrier_fate.fillna('none').value_counts().rename_axis('fate').reset_index(name='n')
+        L += ["## Dynamics\n", dynamics_coverage(s) + ' ' + answer_dynamics(s) + '\n', "### Fate of each concept's first selective latent\n", _md(fates),
+              "### Per concept (medians over the followed SAEs)\n", _md(s.groupby('concept')[['emergence_step', 'old_emergence_step', 'final_auc']].median().reset_index())]
+    if 'match_curve' in res and len(res['match_curve']):
+        matching_figure(res['match_curve']).savefig(Path(fig_dir)/'matching.png', dpi=100)
+        m = res['matching']; mc = m[m.level == 'sae'].groupby(['comparison', 'sae_type'])['frac_above_0.9'].mean() if 'frac_above_0.9' in m else None
+        L += ["## Cross-SAE matching\n", "Decoders matched one to one (Hungarian on cosine) across seeds of a configuration, widths and neighbouring ladder sparsities; a latent has a match at cosine > 0.9.\n",
+              "![matching](figures/matching.png)\n", "### Cross-seed match rate at cosine 0.9\n", _md(match_rates(res['match_curve']))]
+        if mc is not None: L += ["### Fraction of latents matched at cosine 0.9, per comparison\n", _md(mc.reset_index())]
+        if 'merges' in res: L += ["### Sparsity at which a concept's latent merges with another concept's (median over seeds)\n", _md(res['merges'].groupby(['sae_type', 'concept']).merge_l0.median().dropna().reset_index())]
+    if 'absorption' in res and len(res['absorption']):
+        ab = res['absorption'].groupby(['parent', 'child'])[['absorption', 'excess_miss']].median().reset_index()
+        L += ["## Absorption and splitting\n", f"Absorption (Chanin et al.): share of a child's rows where the parent latent is silent and the child latent fires; {int((ab.absorption > 0.1).sum())} of {len(ab)} parent/child pairs exceed 0.1 in the median SAE.\n", _md(ab, max_rows=60)]
+        if 'splitting' in res: L += ["Splitting (SAEBench): gain of the k = 2 over the k = 1 sparse probe, median over the ladder's SAEs of one seed.\n", _md(res['splitting'].groupby('concept')[['auc_k1', 'auc_k2', 'split_gain']].median().reset_index())]
+    return L
+
+def co_discard_lines(res:dict, # from `analyze_run`
+                    )->list: # markdown lines: the conditional co-discard test's strongest pairs
+    "The co-discard test given L0 and type: the pairs with the smallest permutation q."
+    t = res.get('co_discard_tests')
+    if t is None or not len(t): return []
+    cols = [c for c in ('concept_a', 'concept_b', 'n_saes', 'n_co', 'expected_co', 'q_perm', 'log_or', 'q_logit', 'n_shared_absorber', 'survives') if c in t]
+    return [f"### Co-discard given L0 and SAE type (stratified permutation and conditional logistic odds ratio, BH across {len(t)} pairs; 10 smallest q)\n", _md(t.sort_values('q_perm')[cols], max_rows=10)]
 
 # %% ../nbs/12_pipeline.ipynb #6f6bfba6
 def write_report(out, # run directory
@@ -392,10 +447,9 @@ def write_report(out, # run directory
           "### L50 per concept (geometric mean over seeds, 95% t interval)\n", _md(res['l50_summary'], max_rows=100),
           "### What predicts L50\n", _md(res['predictors']), predictors_sentence(res['predictors']) + '\n']
     L += ["## Controls\n", _controls_text(res), _md(res['controls'], max_rows=100)]
-    if 'dynamics' in res:
-        L += ["## Dynamics\n", "![dynamics](figures/dynamics.png)\n", _md(res['dynamics'][res['dynamics'].method == 'best_latent'], max_rows=200)]
+    L += lineage_sections(res, fig_dir)
     L += ["## Co-discard structure\n", "![co-discard](figures/co_discard.png)\n" if 'co_discard' in figs else '',
-          _q3(res) + '\n']
+          _q3(res) + '\n'] + co_discard_lines(res)
     if 'top_digits' in figs: L += ["## What the most selective latents respond to\n", f"SAE `{best[0]}`: top-activating test digits of each concept's best latent.\n", "![top digits](figures/top_digits.png)\n"]
     for title, body in extra_sections: L += [f"## {title}\n", body + '\n']
     with atomic_path(out/'report.md') as tmp: Path(tmp).write_text('\n'.join(L))
@@ -499,21 +553,57 @@ def run_pipeline(out, # run directory
     write_json(dict(meta, steps=times), out/'pipeline.json')
     return rep
 
+# %% ../nbs/12_pipeline.ipynb #db741746
+def sparsity_ladder(saes:pd.DataFrame, # one row per SAE: sae_id, hidden, lam, k_frac, l0 (e.g. `list_saes` + l0)
+                    n:int, # configurations wanted on the ladder
+                   )->pd.DataFrame: # the rows of n configurations evenly spaced in median L0, every seed of each
+    "A sparsity ladder: n configurations (width, lam, k_frac) evenly spaced in median L0, with all their seeds."
+    key = pd.Series(['|'.join(map(str, v)) for v in zip(saes.hidden, saes.lam, saes.k_frac)], index=saes.index)   # str() keeps missing values distinct
+    cfg = saes.groupby(key).l0.median().sort_values()
+    pick = cfg.index[np.unique(np.linspace(0, len(cfg) - 1, min(n, len(cfg))).round().astype(int))]
+    return saes[key.isin(pick)].reset_index(drop=True)
+
+def dynamics_ladder(sweep, # a sweep folder written by the trainer (e.g. <run>/saes/topk)
+                    n:int, # configurations wanted on the ladder
+                   )->pd.DataFrame: # `list_saes` rows (sae_id = config_id, l0 = test L0) of the ladder
+    "The sparsity ladder of a sweep's finished SAEs."
+    s = list_saes(sweep); s = s[s.status == 'done'].rename(columns={'config_id': 'sae_id'})
+    if not len(s): raise InputError(f"{sweep} has no finished SAE: train the sweep first")
+    return sparsity_ladder(s.assign(l0=pd.to_numeric(s.test_l0, errors='coerce')), n)
+
+# %% ../nbs/12_pipeline.ipynb #672a8c66
+def auc_nulls(saes:pd.DataFrame, # one row per SAE: sae_id, sae_type, hidden, k, l0 (final test L0)
+              store:ActivationStore, # the store they read
+              cache_dir=None, # null cache (shared by every step that asks for the same null)
+              n_draws:int=30, # random dictionaries per null
+              q:str='q95', # quantile used as the threshold
+              grid:float=0.1, # L0 snapping of non-TopK SAEs (fewer distinct nulls)
+             )->dict: # sae_id -> (C,) AUC threshold per concept, in store.concept_names order
+    "The matched random-dictionary null of a single latent's AUC (readout auc1) for each SAE, at its final L0."
+    nt = null_table(saes, store, cache_dir=cache_dir, n_draws=n_draws, readouts=('auc1',), grid=grid)
+    tab = nt[nt.readout == 'auc1'].pivot_table(index=['hidden', 'null_k'], columns='concept', values=q)[store.concept_names]
+    return {r.sae_id: tab.loc[(int(r.hidden), null_k(r.sae_type, int(r.hidden), r.k, r.l0, grid))].to_numpy(float) for r in saes.itertuples()}
+
 # %% ../nbs/12_pipeline.ipynb #0ce8dd9a
+LINEAGE_SETTINGS = dict(n_rows=1000, n_draws=30, q='q95')   # AUC rows per split, null draws and quantile of the lineage step
+
 def _dynamics(out, store, P, dev, progress):
-    f = Path(out)/'analysis'/'snapshots.csv'
-    settings = dict(n=P['dynamics_saes'], snaps=P['max_snapshots'], ks=list(P['ks'][-1:]), types=list(P['sae_types']))
-    if f.exists() and (f.parent/'snapshots.json').exists() and read_json(f.parent/'snapshots.json').get('settings') == settings: return pd.read_csv(f)
-    parts = []
-    for t in P['sae_types']:
-        s = pd.read_csv(Path(out)/'saes'/t/'results'/'saes.csv', dtype={'sae_id': str}).sort_values('l0')
-        s = s[s.seed == s.seed.min()] if 'seed' in s.columns else s
-        pick = s.sae_id.iloc[np.unique(np.linspace(0, len(s) - 1, min(P['dynamics_saes'], len(s))).round().astype(int))].tolist()
-        parts.append(snapshot_table(Path(out)/'saes'/t, store, config_ids=pick, ks=P['ks'][-1:], max_snapshots=P['max_snapshots'], device=dev, progress=progress))
-    tab = pd.concat(parts, ignore_index=True)
-    write_csv(tab, f)
-    write_json(dict(settings=settings), f.parent/'snapshots.json')
-    return tab
+    "Lineage step: tracked-latent dynamics along a sparsity ladder (every seed), cross-SAE matching, absorption and splitting -> analysis/."
+    a, L = Path(out)/'analysis', dict(LINEAGE_SETTINGS, **P.get('lineage', {}))
+    settings = dict(n=P['dynamics_saes'], types=list(P['sae_types']), **L)
+    if (a/'lineage.json').exists() and read_json(a/'lineage.json').get('settings') == settings and (a/'lineage_summary.csv').exists(): return
+    ladder = pd.concat([dynamics_ladder(Path(out)/'saes'/t, P['dynamics_saes']) for t in P['sae_types']], ignore_index=True)
+    nulls = auc_nulls(ladder, store, Path(out)/'nulls', L['n_draws'], L['q'])
+    dyns = [sae_dynamics(p, store, null_q=nulls[s], n_rows=L['n_rows'], device=dev) for s, p in tqdm(list(zip(ladder.sae_id, ladder.path)), desc='dynamics', disable=not progress)]
+    fl = final_latents(ladder.path.tolist(), store, null_q=nulls, device=dev)
+    one = ladder[ladder.seed == ladder.seed.min()]                      # splitting fits k-sparse probes: one seed of the ladder is enough
+    fl['splitting'] = final_latents(one.path.tolist(), store, null_q=nulls, absorption=False, splitting=True, device=dev)['splitting']
+    matching = cross_sae_matching(fl['saes'], fl['decoders'], fl['best'])
+    absb = pd.concat([shared_absorbers(A, store.concept_names, nulls[s]).assign(sae_id=s) for s, A in fl['auc_test'].items()], ignore_index=True)
+    write_lineage_tables(out, lineage=lineage_table(dyns, concept_latents_only=True), matching=matching, match_curve=seed_match_curve(matching),
+                         lineage_summary=pd.concat([d['summary'] for d in dyns], ignore_index=True), lineage_curves=pd.concat([d['curves'] for d in dyns], ignore_index=True),
+                         merges=merge_sparsity(fl['saes'], fl['best']), absorption=fl['absorption'], splitting=fl['splitting'], absorbers=absb, final_latents=fl['best'])
+    write_json(dict(settings=settings, n_saes=len(ladder), n_evaluations=int(sum(len(d['steps']) for d in dyns)), null='auc1 of the matched random-dictionary null at each SAE\'s final L0'), a/'lineage.json')
 
 # %% ../nbs/12_pipeline.ipynb #8c05e702
 @command(aliases={'out': 'out_dir'})
