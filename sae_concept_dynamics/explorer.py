@@ -186,14 +186,23 @@ def _knob(rows:pd.DataFrame, sae_type:str):
     have = [c for c in order if c in rows and rows[c].notna().all()]
     return next((c for c in have if rows[c].nunique() > 1), have[0] if have else None)
 
+def _with_null_verdicts(v:pd.DataFrame, path)->pd.DataFrame:
+    "Add the run's null-calibrated columns (verdict, excess, null_q, statistic) from analysis/retention.csv when the pipeline wrote them; the criteria verdict becomes `both_verdict`."
+    f = None if path is None else Path(path)/'analysis'/'retention.csv'
+    if f is None or not f.exists(): return v
+    r = pd.read_csv(f, dtype={'sae_id': str})
+    if 'excess' not in r: return v
+    cols = ['sae_id', 'concept', 'verdict', 'excess', 'null_q', 'statistic']
+    return v.rename(columns={'verdict': 'both_verdict'}).merge(r[cols], on=['sae_id', 'concept'], how='left')
+
 class SweepExplorer(_Explorer):
     "Pick an SAE of a sweep: its retention row among its peers, its probe AUCs against the raw ceiling, its FVU / L0 / fidelity."
     def __init__(self, run:RunData, # the run to explore
-                 criterion:str='verdict', # verdict shown: 'verdict' (both criteria agree), 'latent_verdict' or 'probe_verdict'
+                 criterion:str='verdict', # verdict shown: 'verdict' (beats the matched null when the run has analysis/retention.csv; else both criteria agree), 'latent_verdict' or 'probe_verdict'
                  **kw, # passed to `retention_table` (threshold, band, tolerance, discard_gap, ...)
                 ):
         self.run, self.criterion = run, criterion
-        self.verdicts = retention_table(run.concepts, **kw)
+        self.verdicts = _with_null_verdicts(retention_table(run.concepts, **kw), run.path)
         self.threshold = kw.get('threshold', 0.85)
         self.sae_type = W.Dropdown(options=sorted(run.saes.sae_type.astype(str).unique()), description='SAE type')
         self.width = W.Dropdown(description='width')
@@ -249,7 +258,8 @@ def draw(self:SweepExplorer):
     ax_b.bar(x, t.probe_auc.fillna(0), color=[VERDICT_COLORS.get(v, 'white') for v in t.shown], label='probe on codes')
     ax_b.scatter(x, t.latent_auc, color='tab:blue', zorder=3, label='best single latent')
     ax_b.scatter(x, t.raw_auc, marker='_', s=300, color='black', zorder=3, label='raw ceiling')
-    ax_b.axhline(self.threshold, ls=':', color='grey')
+    if 'null_q' in t: ax_b.scatter(x, t.null_q, marker='v', color='grey', zorder=3, label='null q99 (random dictionaries, matched L0)')
+    else: ax_b.axhline(self.threshold, ls=':', color='grey')
     ax_b.set_xticks(x, names, rotation=60, ha='right', fontsize=8); ax_b.set_ylim(0.4, 1.02); ax_b.set_ylabel('test AUC')
     ax_b.legend(loc='lower left', fontsize=7, ncol=3)
     lr = row.get('loss_recovered', np.nan)

@@ -112,19 +112,25 @@ class RandomDirections(torch.nn.Module):
 # %% ../nbs/98_fixtures.ipynb #2335a773
 def fake_run(out, # run directory to create
              store:ActivationStore, # a (tiny) store, copied under <out>/store
-             ks=(2, 8), # PCA sizes standing in for SAEs of decreasing sparsity
+             ks=(2, 4), # TopK sizes (of 8 latents); vanilla SAEs use three lambdas
              progress:bool=False, # progress bars of infer
             )->ActivationStore: # the run's copy of the store
-    "A run directory whose 'SAEs' are PCA codes: exercises the analysis and report without a trainer."
+    "A run directory with tiny trained sweeps (width 8, one epoch, two seeds) and one untrained control per type and seed: exercises the analysis and report in seconds."
+    from sae_concept_dynamics.training import train_sweep, init_sweep
+    from sae_concept_dynamics.infer import infer_sweep
     out = Path(out)
     if not (out/'store'/'manifest.json').exists(): shutil.copytree(store.path, out/'store')
-    st = ActivationStore(out/'store'); x = st.get(None, 'train')
+    st = ActivationStore(out/'store')
     kw = dict(ks=(1,), targets=('raw', 'codes'), progress=progress)
     for t in ('vanilla', 'topk'):
-        e = pd.DataFrame(dict(sae_id=[f'{t}_k{k}' for k in ks], sae_type=t, k=list(ks), seed=0))
-        infer_saes(e, lambda row: PCAControl(x, int(row.k)), st, out/'saes'/t/'results', **kw)
-        infer_saes(e, lambda row: RandomDirections(x.shape[1], 2 * int(row.k), seed=int(row.k)), st, out/'controls'/f'random_init_{t}'/'results', **kw)
+        knob = dict(lams=(1e-3, 3e-2, 0.3)) if t == 'vanilla' else dict(k_fracs=tuple(k / 8 for k in ks))
+        train_sweep(st, t, out/'saes'/t, hidden=(8,), seeds=(0, 1), epochs=1, progress=False, **knob)
+        infer_sweep(out/'saes'/t, st, **kw)
+        one = dict(lams=(1e-3,)) if t == 'vanilla' else dict(k_fracs=(ks[0] / 8,))
+        init_sweep(st, t, out/'controls'/f'random_init_{t}', hidden=(8,), seeds=(0, 1), progress=False, **one)
+        infer_sweep(out/'controls'/f'random_init_{t}', st, **kw)
     return st
+
 
 # %% ../nbs/98_fixtures.ipynb #87abcc43
 @contextmanager

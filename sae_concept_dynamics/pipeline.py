@@ -20,17 +20,22 @@ from .training import train_sweep, init_sweep, load_sae
 from .infer import infer_saes, infer_sweep, sae_outputs
 from .analysis import (PCAControl, RawNeurons, retention_table, critical_l0, critical_l0_summary,
     retention_summary, co_discard_matrix, discard_clusters, direction_cosine, confusion_similarity, mantel_test,
-    paired_comparison, dynamics_curves, dynamics_summary, snapshot_table, concept_scores)
+    paired_comparison, dynamics_curves, dynamics_summary, snapshot_table, concept_scores, l50_table, l50_summary, concept_geometry,
+    predictor_table, predictors_sentence, adjust_all, retention_rates, answer_retention, _t_interval)
+from .nulls import NULL_READOUTS, sweep_statistics, null_table, retention_verdicts, config_verdicts
+from .data import concept_matrix
+from .training import PRESETS as TRAIN_PRESETS
 from . import plots
 from .logging_backends import make_logger
 from .ablation import run_ablation_experiment, ablation_report_section
 from .explorer import LatentBrowser
 
 # %% auto #0
-__all__ = ['PIPELINE_PRESETS', 'LINEAGE_TABLES', 'LINEAGE_SETTINGS', 'train_sae_sweep', 'pca_raw_controls', 'analyze_run',
-           'discard_verdicts', 'lineage_results', 'dynamics_coverage', 'match_rates', 'answers', 'copy_store',
-           'skipped_note', 'lineage_sections', 'co_discard_lines', 'write_report', 'latent_pages', 'run_pipeline',
-           'sparsity_ladder', 'dynamics_ladder', 'auc_nulls', 'sae_concept_dynamics', 'project_root', 'quick_run']
+__all__ = ['PIPELINE_PRESETS', 'LINEAGE_TABLES', 'LINEAGE_SETTINGS', 'train_sae_sweep', 'pca_raw_controls', 'null_verdicts',
+           'control_comparison', 'analyze_run', 'discard_verdicts', 'lineage_results', 'dynamics_coverage',
+           'match_rates', 'convergence_sentence', 'answers', 'copy_store', 'skipped_note', 'lineage_sections',
+           'co_discard_lines', 'write_report', 'latent_pages', 'run_pipeline', 'sparsity_ladder', 'dynamics_ladder',
+           'auc_nulls', 'sae_concept_dynamics', 'project_root', 'quick_run']
 
 # %% ../nbs/12_pipeline.ipynb #df279dfb
 from .training import list_saes
@@ -40,20 +45,22 @@ from .lineage import (sae_dynamics, final_latents, cross_sae_matching, seed_matc
 
 # %% ../nbs/12_pipeline.ipynb #6c7d88e6
 PIPELINE_PRESETS = {
-    'quick': dict(sae_preset='quick', sae_types=('vanilla', 'topk'), seeds=(0, 1, 2), oracle_epochs=None,
+    'quick': dict(sae_preset='quick', sae_types=('vanilla', 'topk'), seeds=(0, 1, 2, 3, 4), oracle_epochs=None,
                   ks=(5,), targets=('raw', 'codes'), random_oracle_types=('topk',), random_oracle_grid=dict(k_fracs=(0.02, 0.1, 0.5)),
                   dynamics_saes=4, max_snapshots=13, lineage=dict(n_rows=1000, n_draws=30, q='q95'), n_perm=999, n_boot=1000,
-                  ablation=dict(steps=120, seeds=(0, 1), modes=('erase', 'latent'))),
+                  nulls=dict(n_draws=20, grid=0.1, q='q99', readouts=NULL_READOUTS),
+                  ablation=dict(steps=120, seeds=(0, 1), modes=('data', 'erase'), concepts=('digit_4', 'closed_loop', 'ink_heavy'), n_draws=10, n_snapshots=3)),
     'seed': dict(sae_preset='seed', sae_types=('vanilla', 'topk'), seeds=(0, 1, 2), oracle_epochs=None,
                  ks=(1, 2, 5, 10, 20), targets=('raw', 'codes', 'recon', 'residual'), random_oracle_types=('vanilla', 'topk'), random_oracle_grid=dict(),
                  dynamics_saes=6, max_snapshots=13, lineage=dict(n_rows=None, n_draws=100, q='q99'), n_perm=9999, n_boot=2000,
-                 ablation=dict()),
+                 nulls=dict(n_draws=100, grid=0.05, q='q99', readouts=NULL_READOUTS),
+                 ablation=dict(steps=300, seeds=(0, 1, 2, 3, 4), modes=('data', 'erase', 'latent'), concepts=('digit_4', 'closed_loop', 'ink_heavy'), n_draws=100)),
 }
 
 # %% ../nbs/12_pipeline.ipynb #b7c0a2e4
 PIPELINE_PRESETS['tiny'] = dict(sae_preset='quick', sae_grid=dict(hidden=(64,), lams=(0.003, 0.03, 0.3), k_fracs=(0.05, 0.2, 0.5)), sae_types=('vanilla', 'topk'),
                                 seeds=(0, 1), oracle_epochs=None, ks=(5,), targets=('raw', 'codes'), random_oracle_types=(), random_oracle_grid=dict(),
-                                dynamics_saes=2, max_snapshots=4, lineage=dict(n_rows=500, n_draws=20, q='q95'), n_perm=199, n_boot=200, ablation=dict())
+                                dynamics_saes=2, max_snapshots=4, lineage=dict(n_rows=500, n_draws=20, q='q95'), nulls=dict(n_draws=20, grid=0.1, q='q99', readouts=NULL_READOUTS), n_perm=199, n_boot=200, ablation=dict())
 
 # %% ../nbs/12_pipeline.ipynb #0491a724
 def train_sae_sweep(store:ActivationStore, # activation store to train on
@@ -151,11 +158,97 @@ def _control_comparisons(ret:pd.DataFrame, controls:dict, d:int, threshold:float
 def _write_analysis(out:Path, res:dict):
     "Every table of `res` to `<out>/analysis/` (CSV) and the co-discard tests to `co_discard.json`."
     a = writable_dir(Path(out)/'analysis')
-    for k in ('retention', 'critical', 'critical_summary', 'rates', 'controls', 'dynamics', 'curves'):
+    for k in ('retention', 'critical', 'critical_summary', 'rates', 'controls', 'dynamics', 'curves', 'control_verdicts', 'l50', 'l50_summary', 'configs',
+              'trained_rates', 'control_rates', 'geometry', 'predictors', 'tests', 'nulls', 'convergence'):
         if k in res and isinstance(res[k], pd.DataFrame): write_csv(res[k], a/f'{k}.csv')
     for k in ('co_discard', 'cosine', 'confusion'):
         if res[k] is not None: write_csv(res[k], a/f'{k}.csv', index=True)
     write_json(dict(mantel=res['mantel'], groups=res['clusters']['groups'] if res['clusters'] else []), a/'co_discard.json')
+
+# %% ../nbs/12_pipeline.ipynb #f24a95e7
+def _sweep_dirs(out)->tuple:
+    "Trained sweep folders (saes/<type>) and random-init control sweeps (controls/random_init_<type>) holding a trainer's sweep.json."
+    out = Path(out)
+    return ([d for d in sorted((out/'saes').glob('*')) if (d/'sweep.json').exists()],
+            [d for d in sorted((out/'controls').glob('random_init_*')) if (d/'sweep.json').exists()])
+
+def null_verdicts(out, # run directory
+                  store:ActivationStore, # its store
+                  n_draws:int=20, # random dictionaries per null (with fewer than 100 the q99 is the sample maximum)
+                  grid:float=0.1, # L0 snapping of non-TopK SAEs to a log grid (see `nulls.null_k`)
+                  q:str='q99', # null quantile a statistic must beat
+                  readouts=NULL_READOUTS, # statistics (no k-sparse probe by default: it fits a probe per draw)
+                  progress:bool=False,
+                 )->dict: # stats, control_stats, nulls, verdicts (trained), control_verdicts, q, n_draws, grid
+    "Statistics of the trained and random-init SAEs, their matched nulls (cached in <out>/nulls) and one verdict per SAE x concept."
+    tr, ct = _sweep_dirs(out)
+    if not tr: raise InputError(f"{out} holds no trained sweep (saes/<type>/sweep.json): run sae_concept_dynamics --out {out} first")
+    st = pd.concat([sweep_statistics(d, store, readouts=readouts, progress=progress) for d in tr], ignore_index=True)
+    sc = pd.concat([sweep_statistics(d, store, readouts=readouts, progress=progress) for d in ct], ignore_index=True) if ct else None
+    saes = pd.concat([s for s in (st, sc) if s is not None])[['sae_type', 'hidden', 'k', 'l0']].drop_duplicates()
+    nulls = null_table(saes, store, cache_dir=Path(out)/'nulls', n_draws=n_draws, readouts=readouts, grid=grid, progress=progress)
+    ver = retention_verdicts(st, nulls, q, grid)
+    cver = retention_verdicts(sc, nulls, q, grid) if sc is not None else ver.iloc[:0]
+    return dict(stats=st, control_stats=sc, nulls=nulls, verdicts=ver, control_verdicts=cver, q=q, n_draws=n_draws, grid=grid)
+
+# %% ../nbs/12_pipeline.ipynb #16bd3677
+def control_comparison(verdicts:pd.DataFrame, # trained SAEs' verdict rows (sae_type, seed, concept, verdict)
+                       controls:pd.DataFrame, # the random-init controls' rows (one untrained SAE per type, seed and width)
+                       level:float=0.95,
+                      )->pd.DataFrame: # sae_type, concept, n_seeds, trained_rate, control_rate, diff, ci_low, ci_high, p
+    "Trained minus random-init retained rate per type and concept, seeds as the unit: t interval and one-sample t-test p over the per-seed differences."
+    from scipy import stats as sst
+    rate = lambda df: df.assign(x=df.verdict.eq('retained').astype(float)).groupby(['sae_type', 'concept', 'seed']).x.mean()
+    m = pd.concat([rate(verdicts).rename('t'), rate(controls).rename('c')], axis=1, join='inner').reset_index()
+    rows = []
+    for (t, c), g in m.groupby(['sae_type', 'concept'], sort=False):
+        d = (g.t - g.c).to_numpy(float); est, lo, hi = _t_interval(d, level)
+        p = float(sst.ttest_1samp(d, 0.).pvalue) if len(d) > 1 and d.std() > 0 else (np.nan if len(d) < 2 or d.mean() == 0 else 0.)
+        rows.append(dict(sae_type=t, concept=c, n_seeds=len(d), trained_rate=float(g.t.mean()), control_rate=float(g.c.mean()), diff=est, ci_low=lo, ci_high=hi, p=p))
+    return pd.DataFrame(rows, columns=['sae_type', 'concept', 'n_seeds', 'trained_rate', 'control_rate', 'diff', 'ci_low', 'ci_high', 'p'])
+
+def _oracle_concepts(store:ActivationStore):
+    "Concepts of the training split evaluated on the oracle's predicted digits (None without an oracle)."
+    model = store.oracle()
+    if model is None: return None
+    with torch.no_grad(): pred = splice_forward(model, store.default_layer, store.get(None, 'train')).argmax(1).numpy()
+    return concept_matrix(store.images('train'), pred, store.concept_names)[0]
+
+# %% ../nbs/12_pipeline.ipynb #b5978b66
+def _merge_verdicts(old:pd.DataFrame, nv:dict, threshold:float)->pd.DataFrame:
+    "The infer criteria table (old `verdict` renamed `both_verdict`) joined with the null-calibrated verdicts and the AUC-threshold rule."
+    cols = ['sae_id', 'concept', 'kind', 'readout', 'statistic', 'null_k', 'n_draws', 'null_q', 'null_q_is_max', 'excess', 'verdict', 'auc1', 'members_owned', 'form']
+    v = nv['verdicts'][[c for c in cols if c in nv['verdicts'].columns]]
+    r = old.rename(columns={'verdict': 'both_verdict'})
+    r = r.drop(columns=[c for c in v.columns if c in r.columns and c not in ('sae_id', 'concept')])
+    r = r.merge(v, on=['sae_id', 'concept'], how='left')
+    r['auc_threshold_verdict'] = np.where(r.auc1 > threshold, 'retained', 'discarded')
+    return r
+
+def _convergence(out)->pd.DataFrame:
+    "sae_id, loss_rel_change_pre_decay, decoder_cos_init of every trained SAE (from its config.json via `list_saes`)."
+    from sae_concept_dynamics.training import list_saes
+    tr, _ = _sweep_dirs(out)
+    parts = [list_saes(d) for d in tr]
+    cols = ['loss_rel_change_pre_decay', 'decoder_cos_init']
+    if not parts: return pd.DataFrame(columns=['sae_id'] + cols)
+    t = pd.concat(parts, ignore_index=True)
+    for c in cols:
+        if c not in t: t[c] = np.nan
+    return t.rename(columns={'config_id': 'sae_id'})[['sae_id'] + cols]
+
+# %% ../nbs/12_pipeline.ipynb #0ca7f582
+def _verdict_tables(nv:dict, store:ActivationStore, method:str, n_boot:int, n_perm:int)->dict:
+    "L50 (per seed and pooled), configuration verdicts, retention rates, controls' comparison and the predictors of L50."
+    v, cv = nv['verdicts'], nv['control_verdicts']
+    l50 = l50_table(v)
+    geo = concept_geometry(store.get(None, 'train'), store.concepts('train'), store.concept_names, _oracle_concepts(store))
+    pooled, per_seed = l50_summary(l50_table(v, by=('seed',)), by=()), l50_table(v, by=('seed',))
+    preds = predictor_table(pooled, geo, per_seed=per_seed, n_boot=n_boot, n_perm=n_perm)
+    return dict(verdicts=v, control_verdicts=cv, nulls=nv['nulls'], null_settings=dict(q=nv['q'], n_draws=nv['n_draws'], grid=nv['grid']),
+                l50=l50, l50_summary=l50_summary(l50), configs=config_verdicts(v), trained_rates=retention_rates(v),
+                control_rates=retention_rates(cv) if len(cv) else pd.DataFrame(), controls=control_comparison(v, cv) if len(cv) else pd.DataFrame(columns=['p']),
+                geometry=geo, predictors=preds)
 
 # %% ../nbs/12_pipeline.ipynb #15d92037
 def analyze_run(out, # run directory
@@ -166,20 +259,26 @@ def analyze_run(out, # run directory
                 n_boot:int=1000, # bootstrap resamples
                 method:str='bh', # multiple-comparison control across concepts: 'bh' (false discovery rate) or 'holm' (family-wise)
                 co_discard_criterion:str='latent_verdict', # verdict defining a discard for the co-discard matrix
+                nulls:dict=None, # `null_verdicts` settings (n_draws, grid, q, readouts)
+                progress:bool=False, # progress bars of the statistics and nulls
                )->dict: # every table of the report (DataFrames and dicts)
     "Retention, critical L0, co-discard structure, controls and dynamics of a run; tables written to <out>/analysis/."
     out = Path(out); store = store or ActivationStore(out/'store')
     conc, saes, controls = _tables(out)
-    ret = retention_table(conc, threshold=threshold, tolerance=tolerance)
-    crit = critical_l0(ret)
+    old = retention_table(conc, threshold=threshold, tolerance=tolerance)
+    crit, rates = critical_l0(old), retention_summary(old, n_boot=n_boot)
+    nv = null_verdicts(out, store, progress=progress, **(nulls or {}))
+    ret = _merge_verdicts(old, nv, threshold)
     J = co_discard_matrix(ret, co_discard_criterion); cl = discard_clusters(J) if len(J) > 1 else None
     cos, conf = _similarity_tables(store)
     conf = conf if conf is not None and len(set(conf.index) & set(J.index)) >= 4 else None   # needs a model, labels and digit_<c> concepts
     mantel = dict(confusion=None if conf is None else mantel_test(J, conf, n_perm=n_perm), cosine=mantel_test(J, cos, n_perm=n_perm))
-    comps = _control_comparisons(ret, controls, store.get(None, 'train').shape[1], threshold, tolerance, method, n_boot)
-    res = dict(retention=ret, critical=crit, critical_summary=critical_l0_summary(crit, n_boot=n_boot), rates=retention_summary(ret, n_boot=n_boot),
-               co_discard=J, clusters=cl, cosine=cos, confusion=conf, mantel=mantel, controls=comps, saes=saes, threshold=threshold,
-               tolerance=tolerance, method=method, co_discard_criterion=co_discard_criterion)
+    conv = _convergence(out)
+    res = dict(retention=ret, critical=crit, critical_summary=critical_l0_summary(crit, n_boot=n_boot), rates=rates,
+               co_discard=J, clusters=cl, cosine=cos, confusion=conf, mantel=mantel, saes=saes.merge(conv, on='sae_id', how='left'), threshold=threshold,
+               tolerance=tolerance, method=method, co_discard_criterion=co_discard_criterion, convergence=conv, **_verdict_tables(nv, store, method, n_boot, n_perm))
+    res['tests'] = adjust_all(dict(predictors=res['predictors'], controls=res['controls'], mantel=pd.DataFrame([dict(test=k, p=v['p']) for k, v in mantel.items() if v is not None])), method)
+    res['predictors'] = res['predictors'].merge(res['tests'][res['tests'].family == 'predictors'][['predictor', 'p_adj']], on='predictor', how='left') if len(res['predictors']) else res['predictors']
     res.update(lineage_results(out, res))
     _write_analysis(out, res)
     return res
@@ -247,35 +346,24 @@ def match_rates(curve:pd.DataFrame, # from `seed_match_curve` (or analysis/match
     return pd.DataFrame(dict(all_latents=al.p_match, concept_latents=co, n_pairs=al.n_pairs)).rename_axis('sae_type').reset_index()
 
 # %% ../nbs/12_pipeline.ipynb #610e449b
-def _selective_count(ret, col):
-    per = ret.groupby('sae_id')[col].agg(lambda v: v.eq('retained').any() and v.eq('discarded').any())
-    return int(per.sum())
+def convergence_sentence(conv:pd.DataFrame, # sae_id, loss_rel_change_pre_decay, decoder_cos_init (from the SAEs' config.json)
+                         tol:float=0.02, # a relative loss change below this before the learning-rate decay counts as converged
+                        )->str: # one sentence with the counts
+    "How many trained SAEs had converged before the learning rate started to decay, and how far their decoders moved from initialisation."
+    c = conv.dropna(subset=['loss_rel_change_pre_decay'])
+    if not len(c): return "No SAE records its convergence (trained before convergence was recorded)."
+    n_ok = int((c.loss_rel_change_pre_decay.abs() < tol).sum())
+    cos = conv.decoder_cos_init.dropna()
+    return (f"Convergence: {n_ok} of {len(c)} trained SAEs changed their loss by less than {tol:.0%} over the last fifth of the steps before the learning-rate decay "
+            f"(median change {c.loss_rel_change_pre_decay.median():.1%})" + (f"; median decoder cosine to initialisation {cos.median():.2f}." if len(cos) else "."))
 
 def _q1(res):
-    ret, crit = res['retention'], res['critical_summary']
-    n_sae = ret.sae_id.nunique()
-    both, lat = _selective_count(ret, 'verdict'), _selective_count(ret, 'latent_verdict')
-    out = [f"{both} of {n_sae} trained SAEs ({100 * both / max(n_sae, 1):.0f}%) keep at least one concept while discarding another when both criteria must agree "
-           f"(selective latent with test AUC > {res['threshold']}; codes-probe AUC within {res['tolerance']} of the raw ceiling); under the selective-latent criterion alone, {lat} of {n_sae} do."]
-    for t, g in crit.groupby('sae_type'):
-        fin = g[np.isfinite(g.critical_l0)].sort_values('critical_l0')
-        never = g[g.n_never == g.n_seeds].concept.tolist()
-        if len(fin):
-            lo, hi = fin.iloc[0], fin.iloc[-1]
-            out.append(f"{t}: the most robust concept is **{lo.concept}** (critical L0 {_ci(lo.critical_l0, lo.ci_low, lo.ci_high)}), "
-                       f"the most fragile one still retained somewhere is **{hi.concept}** (critical L0 {_ci(hi.critical_l0, hi.ci_low, hi.ci_high)})"
-                       + (f"; never retained by any {t} SAE: {', '.join(never)}" if never else '') + '.')
-    c = res['controls']
-    mname = {'bh': 'Benjamini-Hochberg', 'holm': 'Holm'}.get(res.get('method'), res.get('method'))
-    if len(c):
-        parts = []
-        for name, g in c[c.value == 'latent_auc'].groupby('control'):
-            win = g[g.survives & (g['diff'] > 0)]; lose = g[g.survives & (g['diff'] < 0)]
-            parts.append(f"{name.replace('_', ' ')}: higher on {len(win)}, lower on {len(lose)} of {len(g)} concepts (median difference {g['diff'].median():+.3f}, {int(g.n_pairs.max())} pairs)")
-        out.append(f"Selective-latent AUC of trained SAEs against each control (paired Wilcoxon, {mname}-adjusted p < 0.05): " + '; '.join(parts) + '.')
-    seeds = ret.seed.nunique() if 'seed' in ret.columns else 1
-    if seeds < 2: out.append("With a single seed the intervals across seeds collapse to points; `--preset seed` (3 seeds) gives bootstrap intervals.")
-    return ' '.join(out)
+    "Answer 1 from the null-calibrated verdicts (`answer_retention` without its heading) and the convergence counts."
+    body = answer_retention(res['verdicts'], res['control_verdicts'], res.get('predictors')).split('\n', 2)[2]
+    s = res['null_settings']
+    note = (f"The null is {s['n_draws']} random dictionaries per (width, matched L0)"
+            + (f"; with fewer than 100 draws its {s['q']} is the sample maximum." if s['n_draws'] < 100 else '.'))
+    return body + '\n\n' + note + ' ' + convergence_sentence(res['convergence'])
 
 def _q2(res):
     s = res.get('lineage_summary')
@@ -371,8 +459,8 @@ def write_report(out, # run directory
     ret = res['retention']
     figs = {}
     figs['frontier'] = plots.frontier_plot(res['saes'].dropna(subset=['l0', 'fvu']), fig_dir/'frontier.png')
-    figs['auc_vs_l0'] = plots.auc_vs_l0_plot(ret, threshold=res['threshold'], path=fig_dir/'auc_vs_l0.png')
-    figs['retention'] = plots.retention_heatmap(ret, path=fig_dir/'retention.png')
+    figs['auc_vs_l0'] = plots.auc_vs_l0_plot(ret, value='auc1', threshold=None, nulls=res['nulls'], path=fig_dir/'auc_vs_l0.png')
+    figs['retention'] = plots.retention_heatmap(ret, criterion='verdict', path=fig_dir/'retention.png')
     if res['clusters']: figs['co_discard'] = plots.co_discard_plot(res['co_discard'], res['clusters'], fig_dir/'co_discard.png')
     if 'curves' in res: figs['dynamics'] = plots.dynamics_plot(res['curves'], threshold=res['threshold'], path=fig_dir/'dynamics.png')
     # top digits of the most selective latent per concept, in the trained SAE with the most selective concepts
@@ -393,12 +481,11 @@ def write_report(out, # run directory
           f"**3. Which concepts are discarded together?** {A['q3']}\n"]
     L += ["## Sparsity and reconstruction\n", "![frontier](figures/frontier.png)\n",
           _md(_sae_table(res['saes']))]
-    L += ["## Retention\n", f"Verdicts per SAE x concept: *latent* criterion = train-selected latent with test AUC > {res['threshold']}; *probe* criterion = codes-probe AUC within {res['tolerance']} of the raw-activation probe; *verdict* = the two agreeing, else uncertain.\n",
-          "![retention](figures/retention.png)\n", "![auc vs l0](figures/auc_vs_l0.png)\n",
-          "### Fraction of SAEs retaining each concept, by criterion (mean over seeds [95% bootstrap interval])\n", _md(_rate_table(res['rates'])),
-          "### Critical L0 (sparsest SAE still retaining the concept; mean over seeds with 95% bootstrap interval)\n", _md(res['critical_summary'])]
-    L += ["## Controls\n", f"Per concept: trained minus control (paired by configuration; PCA paired by L0; raw neurons constant), bootstrap interval, Wilcoxon p, adjusted p ({res.get('method')} across concepts), survives at 0.05.\n",
-          _md(res['controls'][['control', 'value', 'concept', 'n_pairs', 'trained_mean', 'control_mean', 'diff', 'ci_low', 'ci_high', 'p', 'p_adj', 'survives']] if len(res['controls']) else res['controls'], max_rows=400) if len(res['controls']) else '_(no controls)_\n']
+    L += ["## Retention\n", _retention_text(res), "![retention](figures/retention.png)\n", "![auc vs l0](figures/auc_vs_l0.png)\n",
+          "### Configurations (seeds pooled)\n", _md(res['configs'].groupby(['sae_type', 'verdict']).size().rename('configurations x concepts').reset_index()),
+          "### L50 per concept (geometric mean over seeds, 95% t interval)\n", _md(res['l50_summary'], max_rows=100),
+          "### What predicts L50\n", _md(res['predictors']), predictors_sentence(res['predictors']) + '\n']
+    L += ["## Controls\n", _controls_text(res), _md(res['controls'], max_rows=100)]
     L += lineage_sections(res, fig_dir)
     L += ["## Co-discard structure\n", "![co-discard](figures/co_discard.png)\n" if 'co_discard' in figs else '',
           _q3(res) + '\n'] + co_discard_lines(res)
@@ -406,6 +493,21 @@ def write_report(out, # run directory
     for title, body in extra_sections: L += [f"## {title}\n", body + '\n']
     with atomic_path(out/'report.md') as tmp: Path(tmp).write_text('\n'.join(L))
     return out/'report.md'
+
+def _retention_text(res)->str:
+    "How the verdict is made, with the run's null settings, and the retained rates of trained SAEs and random-init controls."
+    s, v, c = res['null_settings'], res['verdicts'], res['control_verdicts']
+    return (f"Verdict per SAE x concept: the concept's readout (atomic: best single latent AUC; composite: best OR of its members' latents; continuous: Spearman) "
+            f"beats the {s['q']} of {s['n_draws']} random dictionaries of the same width and matched L0 (TopK at the SAE's k, else at its mean L0 snapped to a {s['grid']:.0%} log grid). "
+            f"Trained SAEs: {v.verdict.eq('retained').mean():.1%} of pairs retained; random-init controls: {c.verdict.eq('retained').mean() if len(c) else float('nan'):.1%}. "
+            f"The old rule (best latent AUC > {res['threshold']}) retains {res['retention'].auc_threshold_verdict.eq('retained').mean():.1%} of trained pairs.\n")
+
+def _controls_text(res)->str:
+    "What the controls table compares and how many differences survive the run's single multiple-comparison adjustment."
+    t = res['tests']; c = t[t.family == 'controls'] if len(t) else t
+    return (f"One untrained SAE per type, seed and width, judged by the same null at its own L0. Per type and concept: retained rate of the trained SAEs minus the control's, "
+            f"seeds as the unit (95% t interval, one-sample t-test); {int(c.survives.sum()) if len(c) else 0} of {len(c)} differences survive "
+            f"{res.get('method')} adjustment over all {len(t)} tests of this report.\n")
 
 def _rate_table(rates):
     "Concept x (SAE type, criterion) table of retention rates with their intervals."
@@ -452,6 +554,12 @@ def _random_oracle(step, out, data, P, dev, progress, ikw):
         step(f'train {t} on random oracle', lambda: train_sae_sweep(ro, d, t, P['sae_preset'], P['seeds'], device=dev, progress=progress, **P['random_oracle_grid']))
         step(f'infer {t} on random oracle', lambda: infer_sweep(d, ro, targets=('raw', 'codes'), **ikw))
 
+def _control_knob(sae_type:str, preset:str, grid:dict=None)->dict:
+    "The single knob value of the random-init control (an untrained SAE does not depend on lambda; TopK's k is the preset's middle one)."
+    P = {**TRAIN_PRESETS[preset], **(grid or {})}
+    if sae_type in ('topk', 'batchtopk'): return dict(k_fracs=(P['k_fracs'][len(P['k_fracs']) // 2],))
+    return dict(lams=(P.get('jumprelu_lams' if sae_type == 'jumprelu' else 'lams', P['lams'])[0],))
+
 def run_pipeline(out, # run directory
                  preset:str='quick', # 'quick', 'seed' or 'tiny' (PIPELINE_PRESETS)
                  data:str='embedded', # embedded, torchvision, or a folder of MNIST IDX files
@@ -484,14 +592,14 @@ def run_pipeline(out, # run directory
         step(f'infer {t}', lambda: infer_sweep(out/'saes'/t, store, targets=P['targets'], **ikw))
     for t in P['sae_types']:
         d = out/'controls'/f'random_init_{t}'
-        step(f'random-init {t}', lambda: train_sae_sweep(store, d, t, P['sae_preset'], P['seeds'], untrained=True, device=dev, progress=progress, **P.get('sae_grid', {})))
+        step(f'random-init {t}', lambda: train_sae_sweep(store, d, t, P['sae_preset'], P['seeds'], untrained=True, device=dev, progress=progress, **{**P.get('sae_grid', {}), **_control_knob(t, P['sae_preset'], P.get('sae_grid'))}))
         step(f'infer random-init {t}', lambda: infer_sweep(d, store, targets=('raw', 'codes'), **ikw))
     on_log.close()
     if P['random_oracle_types'] and store.oracle() is not None and not byo: _random_oracle(step, out, data, P, dev, progress, ikw)
     l0s = pd.concat([pd.read_csv(out/'saes'/t/'results'/'saes.csv') for t in P['sae_types']]).l0.dropna()
     step('pca + raw controls', lambda: pca_raw_controls(store, l0s, out, device=dev, progress=progress, ks=P['ks'], targets=('raw', 'codes')))
     step('dynamics', lambda: _dynamics(out, store, P, dev, progress))
-    res = step('analysis', lambda: analyze_run(out, store, n_perm=P['n_perm'], n_boot=P['n_boot']))
+    res = step('analysis', lambda: analyze_run(out, store, n_perm=P['n_perm'], n_boot=P['n_boot'], nulls=P.get('nulls'), progress=progress))
     extra = []
     if ablation and not byo:
         sec = step('ablation', lambda: _ablation_section(store, out, dev, progress, **P.get('ablation', {})))

@@ -15,7 +15,7 @@ from matplotlib.figure import Figure
 from matplotlib.colors import ListedColormap
 
 from .core import InputError, atomic_path
-from .analysis import VERDICTS
+from .analysis import VERDICTS, null_band
 
 # %% auto #0
 __all__ = ['VERDICT_COLORS', 'save_figure', 'frontier_plot', 'auc_vs_l0_plot', 'retention_heatmap', 'dynamics_plot',
@@ -66,12 +66,20 @@ def frontier_plot(saes:pd.DataFrame, # one row per SAE: sae_type, l0, fvu (seed 
     return save_figure(fig, path)
 
 # %% ../nbs/10_plots.ipynb #87ff7cbd
+def _band(ax, nulls, concept, value, col):
+    "Shade a concept's null band (q50 to q99) and draw its q99 dotted, for the readout plotted."
+    readout = {'latent_auc': 'auc1'}.get(value, value)
+    if not ((nulls.concept == concept) & (nulls.readout == readout)).any(): return
+    b = null_band(nulls, concept, readout).groupby('l0')[['q50', 'q99']].mean().reset_index()
+    ax.fill_between(b.l0, b.q50, b.q99, color=col, alpha=0.08, lw=0); ax.plot(b.l0, b.q99, ls=':', color=col, lw=0.8)
+
 def auc_vs_l0_plot(retention:pd.DataFrame, # from `retention_table`: sae_type, l0, concept and the score column
                    value:str='latent_auc', # score to plot
                    threshold:float=0.85, # dashed reference line (None: none)
                    concepts:list=None, # concepts to show (default: all)
                    path=None, # PNG path
-                  )->Figure: # one axes per SAE type, one line per concept (+ the threshold line)
+                   nulls:pd.DataFrame=None, # `nulls.null_table`: each concept's null band (q50 to q99 of random dictionaries at matched L0) in its colour
+                  )->Figure: # one axes per SAE type, one line per concept (+ the threshold line, + null bands)
     "Per-concept score against L0, one panel per SAE type."
     _need(retention, ['sae_type', 'l0', 'concept', value], 'auc_vs_l0_plot')
     df = retention if concepts is None else retention[retention.concept.isin(concepts)]
@@ -84,6 +92,7 @@ def auc_vs_l0_plot(retention:pd.DataFrame, # from `retention_table`: sae_type, l
         for (c, h), col in zip(groups, _colors(len(groups))):
             m = (h.groupby(keys, dropna=False)[['l0', value]].mean() if keys else h.groupby('l0')[[value]].mean().reset_index()).sort_values('l0')
             ax.plot(m.l0, m[value], marker='.', label=c, color=col)
+            if nulls is not None: _band(ax, nulls, c, value, col)
         if threshold is not None: ax.axhline(threshold, ls='--', color='k', lw=0.8)
         _log_x(ax); ax.set_xlabel('L0'); ax.set_title(str(t))
     axs[0].set_ylabel(value.replace('_', ' '))
@@ -107,13 +116,14 @@ def retention_heatmap(retention:pd.DataFrame, # from `retention_table`: sae_id, 
         concepts = (M == 'retained').sum(axis=1).sort_values(ascending=False).index.tolist()
     M = M.reindex(concepts)
     A = M.apply(lambda s: s.map(code)).to_numpy(float)
-    fig = Figure(figsize=(max(4, 0.22 * len(cols) + 2), max(2.5, 0.28 * len(concepts) + 1))); ax = fig.subplots()
+    fig = Figure(figsize=(min(16, max(4, 0.16 * len(cols) + 2)), max(2.5, 0.28 * len(concepts) + 1))); ax = fig.subplots()
     ax.imshow(np.ma.masked_invalid(A), aspect='auto', interpolation='nearest', vmin=0, vmax=2,
               cmap=ListedColormap([VERDICT_COLORS[v] for v in VERDICTS]))
     l0 = retention.groupby('sae_id').l0.first().reindex(cols)
     types = retention.groupby('sae_id').sae_type.first().reindex(cols) if 'sae_type' in retention.columns else None
-    ax.set_xticks(range(len(cols)), [f"{v:.0f}" + (f" {types[c][0]}" if types is not None else '') for c, v in l0.items()], rotation=90, fontsize=6)
-    ax.set_yticks(range(len(concepts)), concepts, fontsize=7)
+    every = max(1, int(np.ceil(len(cols) * 9 / (72 * fig.get_figwidth()))))            # >= 9 pt per 7 pt label: no overlap
+    ax.set_xticks(range(0, len(cols), every), [f"{v:.0f}" + (f" {types[c][0]}" if types is not None else '') for c, v in list(l0.items())[::every]], rotation=90, fontsize=7)
+    ax.set_yticks(range(len(concepts)), concepts, fontsize=8)
     ax.set_xlabel('SAEs ordered by L0 (dense -> sparse; letter = SAE type)'); ax.set_title(f'Retention ({criterion})')
     from matplotlib.patches import Patch
     ax.legend(handles=[Patch(color=VERDICT_COLORS[v], label=v) for v in VERDICTS], fontsize=7, loc='upper left', bbox_to_anchor=(1, 1))

@@ -23,17 +23,19 @@ from .logging_backends import make_logger
 
 # %% auto #0
 __all__ = ['SAE_TYPES', 'PRESETS', 'LIST_COLUMNS', 'TrainSettings', 'steps_per_epoch', 'snapshot_steps', 'config_id',
-           'sweep_grid', 'auto_member_chunk', 'train_bank', 'train_sweep', 'init_sweep', 'read_sweep', 'list_saes',
-           'list_snapshots', 'load_sae', 'sweep_summary', 'sae_trainer']
+           'sweep_grid', 'auto_member_chunk', 'train_bank', 'convergence_stats', 'train_sweep', 'init_sweep',
+           'read_sweep', 'list_saes', 'list_snapshots', 'load_sae', 'sweep_summary', 'sae_trainer']
 
 # %% ../nbs/04_training.ipynb #d7fd65d7
 SAE_TYPES = {'vanilla': 'relu', 'topk': 'topk', 'batchtopk': 'batchtopk', 'jumprelu': 'jumprelu'}
 
 PRESETS = {
     'seed': dict(lams=tuple(float(f'{v:.4g}') for v in np.logspace(-5, 0, 20)), k_fracs=(0.02, 0.05, 0.1, 0.2, 0.5, 0.75, 0.95),
-                 hidden=(256, 512), lr=1e-3, epochs=30, batch_size=1024, seeds=(0, 1, 2)),
+                 hidden=(256, 512), lr=1e-3, epochs=30, batch_size=1024, seeds=(0, 1, 2),
+                 jumprelu_lams=tuple(float(f'{v:.4g}') for v in np.logspace(-6, -1.5, 20))),
     'quick': dict(lams=tuple(float(f'{v:.3g}') for v in np.logspace(-3, -0.3, 8)), k_fracs=(0.02, 0.05, 0.1, 0.2, 0.5, 0.75, 0.95),
-                  hidden=(256,), lr=4e-3, epochs=6, batch_size=128, seeds=(0,)),
+                  hidden=(256,), lr=4e-3, epochs=12, batch_size=128, seeds=(0,),
+                  jumprelu_lams=tuple(float(f'{v:.3g}') for v in np.logspace(-5, -2, 8))),
 }
 
 # %% ../nbs/04_training.ipynb #5411fdeb
@@ -87,7 +89,8 @@ def sweep_grid(sae_type:str='vanilla', # vanilla, topk, batchtopk or jumprelu
     if preset not in PRESETS: raise InputError(f"--preset {preset!r} is unknown: use one of {', '.join(PRESETS)}")
     P = PRESETS[preset]
     hidden, seeds = parse_list(hidden, int, '--hidden') or P['hidden'], parse_list(seeds, int, '--seeds') or P['seeds']
-    lams, k_fracs = parse_list(lams, float, '--lambdas') or P['lams'], parse_list(k_fracs, float, '--k_fracs') or P['k_fracs']
+    lams = parse_list(lams, float, '--lambdas') or P.get('jumprelu_lams' if sae_type == 'jumprelu' else 'lams', P['lams'])
+    k_fracs = parse_list(k_fracs, float, '--k_fracs') or P['k_fracs']
     if any(s < 0 for s in seeds): raise InputError(f"--seeds {list(seeds)}: every seed must be >= 0")
     if any(h <= 0 for h in hidden): raise InputError(f"--hidden {list(hidden)}: every width must be a positive integer")
     rows = []
@@ -271,6 +274,28 @@ def _snapshotter(dirs:list, c:float):
             save_torch(dict(b.member(i).fold_input_scale(c).checkpoint(), step=step, input_scale=c), d/'snapshots'/f'step_{step:06d}.pt')
     return snapshot
 
+# %% ../nbs/04_training.ipynb #f9589bbb
+def convergence_stats(history, # one SAE's history rows (dicts or a DataFrame with step, loss, lr)
+                      sae=None, # the trained SAE (bank of one), for the decoder cosine
+                      config_dir=None, # its folder: the step-0 snapshot gives the initial decoder
+                      stretch:float=0.2, # the last fraction of the constant-learning-rate steps compared
+                     )->dict: # loss_rel_change_pre_decay, decoder_cos_init (NaN when unknown)
+    "Convergence of one SAE: relative loss change over the last stretch before the learning rate decays, and mean decoder cosine to its initialisation."
+    h = pd.DataFrame(history)
+    out = dict(loss_rel_change_pre_decay=np.nan, decoder_cos_init=np.nan)
+    if len(h) and {'step', 'loss', 'lr'} <= set(h.columns):
+        flat = h[h.lr >= h.lr.max() * (1 - 1e-9)]                           # before the decay begins
+        if len(flat) >= 4:
+            a = flat.step.max() - stretch * (flat.step.max() - flat.step.min())
+            early, late = flat[flat.step <= a].loss.tail(3).mean(), flat.loss.tail(3).mean()
+            out['loss_rel_change_pre_decay'] = float((early - late) / abs(early)) if early else np.nan
+    f = None if config_dir is None else Path(config_dir)/'snapshots'/'step_000000.pt'
+    if sae is not None and f is not None and f.exists():
+        W0 = load_torch(f)['state']['W_dec'][0].float(); W = sae.W_dec.detach()[0].float().cpu()
+        out['decoder_cos_init'] = float(torch.nn.functional.cosine_similarity(W, W0, dim=-1).mean())
+    return out
+
+
 # %% ../nbs/04_training.ipynb #3ce29611
 def _finish_configs(bank:SAEBank, res:dict, dirs:list, ids:list, c:float, x_raw, x_test, wall:float, progress:bool):
     "Write each SAE's history, final metrics and `final.pt` (or its failure)."
@@ -283,7 +308,7 @@ def _finish_configs(bank:SAEBank, res:dict, dirs:list, ids:list, c:float, x_raw,
             continue
         m = bank.member(i).fold_input_scale(c)
         write_json(dict(cfg, status='done', steps=res['steps'], wall_seconds=round(wall, 2),
-                        train=_final_metrics(m, x_raw), test=_final_metrics(m, x_test)), d/'config.json')
+                        train=_final_metrics(m, x_raw), test=_final_metrics(m, x_test), convergence=convergence_stats(res['history'][i], m, d)), d/'config.json')
         save_torch(dict(m.checkpoint(), step=res['steps'], input_scale=c), d/'final.pt')
 
 def _member_logger(on_log, ids:list):
@@ -353,7 +378,7 @@ def read_sweep(sae_dir, # sweep folder
 LIST_COLUMNS = ['config_id', 'sae_type', 'hidden', 'lam', 'k_frac', 'k', 'seed', 'layer', 'lr', 'epochs', 'status', 'path']
 
 def list_saes(sae_dir, # sweep folder
-             )->pd.DataFrame: # one row per SAE: config_id, sae_type, hidden, lam, k_frac, k, seed, layer, lr, epochs, status, path, + final metrics
+             )->pd.DataFrame: # one row per SAE: config_id, sae_type, hidden, lam, k_frac, k, seed, layer, lr, epochs, status, path, + final metrics and convergence
     "Every SAE of a sweep with its hyper-parameters, status and final metrics."
     sae_dir = Path(sae_dir)
     if not sae_dir.is_dir(): raise InputError(f"{sae_dir} is not a folder: pass the sweep folder written by sae_trainer")
@@ -363,9 +388,11 @@ def list_saes(sae_dir, # sweep folder
         status = 'done' if (f.parent/'final.pt').exists() else (c.get('status') if c.get('status') == 'failed' else 'incomplete')
         r = {k: c.get(k) for k in LIST_COLUMNS}
         r.update(status=status, path=str(f.parent), reason=c.get('reason'),
-                 **{f'{split}_{m}': (c.get(split) or {}).get(m, np.nan) for split in ('test', 'train') for m in ('fvu', 'l0', 'dead_frac')})
+                 **{f'{split}_{m}': (c.get(split) or {}).get(m, np.nan) for split in ('test', 'train') for m in ('fvu', 'l0', 'dead_frac')},
+                 **{m: (c.get('convergence') or {}).get(m, np.nan) for m in ('loss_rel_change_pre_decay', 'decoder_cos_init')})
         rows.append(r)
-    df = pd.DataFrame(rows, columns=LIST_COLUMNS + ['reason'] + [f'{s}_{m}' for s in ('test', 'train') for m in ('fvu', 'l0', 'dead_frac')])
+    df = pd.DataFrame(rows, columns=LIST_COLUMNS + ['reason'] + [f'{s}_{m}' for s in ('test', 'train') for m in ('fvu', 'l0', 'dead_frac')]
+                      + ['loss_rel_change_pre_decay', 'decoder_cos_init'])
     if not len(df): return df
     df = df.astype({'hidden': 'Int64', 'k': 'Int64', 'seed': 'Int64', 'epochs': 'Int64'})
     return df.sort_values(['sae_type', 'hidden', 'seed', 'lam', 'k'], na_position='first', kind='stable').reset_index(drop=True)
