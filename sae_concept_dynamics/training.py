@@ -359,10 +359,12 @@ def shard_grid(grid:pd.DataFrame, # the FULL grid (`sweep_grid`), the same in ev
 
 def followed_ids(grid:pd.DataFrame, # a sweep's grid (`sweep_grid`), before training
                  n_per_type:int=4, # sparsity levels followed per SAE type and width (at least 4 when the grid has them)
+                 seeds=None, # seeds followed (None: every seed of the grid)
                 )->list: # config ids whose training snapshots to keep
-    "The followed ladder: `n_per_type` sparsity levels spread evenly over each (type, width)'s knob, every seed."
-    out = []
+    "The followed ladder: `n_per_type` sparsity levels spread evenly over each (type, width)'s knob, for every seed (or `seeds`)."
+    out, seeds = [], None if seeds is None else {int(s) for s in parse_list(seeds, int, 'seeds')}
     for (t, h), g in grid.groupby(['sae_type', 'hidden'], sort=False):
+        g = g if seeds is None else g[g.seed.isin(seeds)]
         knob = sorted(set(g.lam if t in ('vanilla', 'jumprelu') else g.k))
         pick = {knob[j] for j in np.unique(np.linspace(0, len(knob) - 1, min(len(knob), max(1, n_per_type))).round().astype(int))}
         out += [c for c, v in zip(g.config_id, g.lam if t in ('vanilla', 'jumprelu') else g.k) if v in pick]
@@ -420,9 +422,11 @@ def train_sweep(store, # ActivationStore or the path of one
 def init_sweep(store, # ActivationStore or its path
                sae_type:str='vanilla', out_dir=None, layer:str=None, preset:str='quick', # as in `train_sweep`
                hidden=None, lams=None, k_fracs=None, seeds=None, device='auto', progress:bool=True,
+               snapshots='all', shard=None, # as in `train_sweep` (the only snapshot of an untrained SAE is step 0, equal to final.pt)
               )->pd.DataFrame: # `list_saes(out_dir)`
     "Write untrained SAEs (the random-init control) with the same grid and files as `train_sweep`."
-    return train_sweep(store, sae_type, out_dir, layer, preset, hidden, lams, k_fracs, epochs=0, seeds=seeds, device=device, progress=progress)
+    return train_sweep(store, sae_type, out_dir, layer, preset, hidden, lams, k_fracs, epochs=0, seeds=seeds, device=device, progress=progress,
+                       snapshots=snapshots, shard=shard)
 
 # %% ../nbs/04_training.ipynb #8b189856
 def read_sweep(sae_dir, # sweep folder
