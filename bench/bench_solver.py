@@ -38,10 +38,11 @@ def main():
     train_sweep(store, 'topk', work/'sweep', hidden=a.hidden, k_fracs=[32 / a.hidden], epochs=2, preset='seed', seeds=[0],
                 snapshots='none', progress=False, device='cpu')
     (w2, c2, t2), (w1, c1, t1) = timed_infer(work/'sweep', 'two_loop'), timed_infer(work/'sweep', 'compact')
-    auc = [c for c in t1.columns if 'auc' in c.lower() and t1[c].dtype.kind == 'f']
-    d = np.abs(t1[auc].to_numpy(float) - t2[auc].to_numpy(float))
-    diff = float(d[np.isfinite(d)].max()) if np.isfinite(d).any() else float('nan')
-    print(f"{len(t1)} concept rows; AUC columns compared: {', '.join(auc)}")
+    key = ['member', 'concept', 'target', 'method', 'n_latents', 'metric']
+    m = t1.merge(t2, on=key, suffixes=('', '_two_loop'))
+    d = (m['mean'] - m['mean_two_loop']).abs()[m.metric == 'auc']
+    diff = float(d.max()) if d.notna().any() else float('nan')
+    print(f"{int(d.notna().sum())} AUC rows compared")
     print(f"one SAE (topk, width {a.hidden}) sae_infer: two-loop {w2:.2f}s wall ({c2:.2f}s cpu), compact {w1:.2f}s wall ({c1:.2f}s cpu)")
     print(f"speedup={w2 / w1:.2f} max_auc_diff={diff:.2e}")
 
