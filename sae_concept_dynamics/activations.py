@@ -590,6 +590,7 @@ def sae_store(acts:str=None, # two .npy files of activations (rows x features): 
               labels:str=None, # optional two .npy files of integer labels: train,test
               layer:str='acts', # name to give the layer
               overwrite:bool=False, # replace an existing store
+              quiet:bool=False, # print nothing
              ):
     "Write an activation store from your own activations and concept tables."
     if acts is None or concepts is None: raise InputError("--acts train.npy,test.npy and --concepts train.csv,test.csv are both required")
@@ -601,6 +602,6 @@ def sae_store(acts:str=None, # two .npy files of activations (rows x features): 
     st = write_arrays_store(log_dir, {layer: (_load_npy(a_tr, '--acts'), _load_npy(a_te, '--acts'))}, ctr, cte, concept_kinds=k, labels=lab,
                             source='sae_store', overwrite=overwrite)
     m = st.manifest
-    print(f"store {st.path}: layer {layer} {m['layers'][layer]['shape']['train']} train / {m['layers'][layer]['shape']['test']} test, "
+    if not quiet: print(f"store {st.path}: layer {layer} {m['layers'][layer]['shape']['train']} train / {m['layers'][layer]['shape']['test']} test, "
           f"{len(st.concept_names)} concepts ({', '.join(f'{v} {k}' for k, v in pd.Series(st.concept_kinds).value_counts().items())}); fidelity {m['fidelity']}")
     return st

@@ -126,9 +126,10 @@ def export_sweep(sae_dir, # sweep folder written by sae_trainer
 def sae_export(log_dir:str=None, # sweep folder written by sae_trainer
                out_dir:str=None, # folder for the SAELens folders (default <log_dir>/saelens)
                step:int=None, # a snapshot step (default: the final parameters)
+               quiet:bool=False, # print nothing
               ):
     "Export every SAE of a sweep to SAELens's format (cfg.json + sae_weights.safetensors)."
     if log_dir is None: raise InputError("--log_dir is required: pass a sweep folder written by sae_trainer")
     tab = export_sweep(log_dir, out_dir or Path(log_dir)/'saelens', step)
-    print(f"{len(tab)} SAEs exported to {out_dir or Path(log_dir)/'saelens'} ({', '.join(f'{a}: {n}' for a, n in tab.architecture.value_counts().items())})")
+    if not quiet: print(f"{len(tab)} SAEs exported to {out_dir or Path(log_dir)/'saelens'} ({', '.join(f'{a}: {n}' for a, n in tab.architecture.value_counts().items())})")
     return tab
