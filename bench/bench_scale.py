@@ -158,12 +158,13 @@ def time_training(x:torch.Tensor, steps:int, batch:int, lr:float)->tuple:
 
 def time_finalize(bank:SAEBank, x:torch.Tensor, n_snap:int)->float:
     "Seconds to write one SAE's snapshots and final checkpoint, as the trainer does."
-    from sae_concept_dynamics.data import save_torch
+    from sae_concept_dynamics.core import save_torch
     tmp = Path(tempfile.mkdtemp())
-    def go():
-        for j in range(n_snap + 1):
-            m = bank.member(0).fold_input_scale(1.)
-            save_torch(dict(m.checkpoint(), step=j, input_scale=1.), tmp/f'step_{j:06d}.pt')
+    def go():   # as for a followed SAE (the others write no snapshots): all steps in one float16 file
+        m = bank.member(0).fold_input_scale(1.)
+        cks = [training._compact(m.checkpoint()) for j in range(n_snap + 1)]
+        save_torch(training.pack_snapshots(cks, list(range(n_snap + 1)), 1.), tmp/training.SNAPSHOT_FILE)
+        save_torch(dict(m.checkpoint(), step=n_snap, input_scale=1.), tmp/'final.pt')
         if hasattr(training, '_final_metrics'): training._final_metrics(m, x)
     sec, _ = timed(go); shutil.rmtree(tmp)
     return sec

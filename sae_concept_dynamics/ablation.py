@@ -761,11 +761,14 @@ def sae_trainer(log_dir:str='data/activations', # the activation store (written 
                 ablate_until:int=None, # first step no longer ablated (default: never lifted)
                 log_to:str='none', # training logs: none, tensorboard or wandb (written under <out_dir>/logs)
                 wandb_mode:str='offline', # W&B: offline (default, nothing uploaded), online or disabled
+                shard:str=None, # i/n: train only this process's share of the banks (run once more without it to merge)
+                snapshots:str='all', # SAEs that keep training snapshots: all, none, or comma-separated config ids
                )->pd.DataFrame: # `list_saes(out_dir)`
     "Train a sweep of SAEs on an activation store, optionally with a concept ablated; rerun the same command to resume."
     kw = dict(log_dir=log_dir, sae_type=sae_type, layer=layer, preset=preset, hidden=hidden, lambdas=lambdas, k_fracs=k_fracs, epochs=epochs,
               batch_size=batch_size, lr=lr, seeds=seeds, out_dir=out_dir, device=device, quiet=quiet, log_to=log_to, wandb_mode=wandb_mode)
-    if not ablate_concept: return training.sae_trainer(**kw)
+    if not ablate_concept: return training.sae_trainer(**kw, shard=shard, snapshots=snapshots)
+    if shard is not None: raise InputError("--shard applies to plain sweeps: train an ablated sweep in one process (omit --shard)")
     out_dir = out_dir or f'logs_{sae_type}_sae_ablate_{ablate_concept}_{ablate_mode}'
     tab = train_ablated_sweep(log_dir, sae_type, out_dir, ablate_concept, ablate_mode, ablate_from, ablate_until, layer=layer,
                               device=device, preset=preset, hidden=hidden, lams=lambdas, k_fracs=k_fracs, epochs=epochs, lr=lr,

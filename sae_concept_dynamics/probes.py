@@ -144,6 +144,38 @@ def _line_search(f:_Objective, w, l, dirn, ld, steps:int):
         t = (t - d1 / d2.clamp_min(1e-30)).clamp(0, 10)
     return t
 
+# %% ../nbs/06_probes.ipynb #84840834
+class _CompactHistory:
+    "Every problem's L-BFGS pairs in ring buffers with their inner products kept current: directions by the compact form of the inverse Hessian, a fixed handful of batched products whatever the memory."
+    def __init__(self, m:int, w:torch.Tensor):
+        self.S, self.Y, self.order = w.new_zeros(m, *w.shape), w.new_zeros(m, *w.shape), []
+        self.SY = torch.zeros(*w.shape[:-1], m, m, dtype=torch.float64, device=w.device)    # [.., i, j] = s_i . y_j
+        self.YY, self.bad = torch.zeros_like(self.SY), torch.ones(*w.shape[:-1], m, dtype=torch.bool, device=w.device)
+    def add(self, slot:int, ok:torch.Tensor):
+        "Record the pair just written to `S[slot]`, `Y[slot]` (already zeroed where not `ok`)."
+        e = lambda A, v: torch.einsum('hgpd,gpd->gph', A, v).double()
+        self.SY[..., :, slot], self.SY[..., slot, :] = e(self.S, self.Y[slot]), e(self.Y, self.S[slot])
+        yy = e(self.Y, self.Y[slot]); self.YY[..., :, slot] = yy; self.YY[..., slot, :] = yy
+        self.bad[..., slot] = ~ok
+        if slot in self.order: self.order.remove(slot)
+        self.order.append(slot)
+    def direction(self, g:torch.Tensor, active:torch.Tensor)->torch.Tensor:
+        "-H g of every problem (zero where inactive): H = gamma I + [S gamma Y] M [S gamma Y]^T (Byrd, Nocedal and Schnabel 1994)."
+        if not self.order: return -g * active[..., None]
+        ix = torch.tensor(self.order, device=g.device); last = self.order[-1]
+        a = torch.einsum('hgpd,gpd->gph', self.S, g).double()[..., ix]; b = torch.einsum('hgpd,gpd->gph', self.Y, g).double()[..., ix]
+        SY, YY = self.SY[..., ix, :][..., ix], self.YY[..., ix, :][..., ix]
+        R = SY.triu() + torch.diag_embed(self.bad[..., ix].double())                     # a dropped pair: an inert unit row
+        gam = (self.SY[..., last, last] / self.YY[..., last, last].clamp_min(1e-30))[..., None]
+        u = torch.linalg.solve_triangular(R, a[..., None], upper=True)[..., 0]
+        v = SY.diagonal(dim1=-2, dim2=-1) * u + gam * (YY @ u[..., None])[..., 0] - gam * b
+        p1 = torch.linalg.solve_triangular(R.transpose(-1, -2), v[..., None], upper=False)[..., 0]
+        c1, c2 = g.new_zeros(*g.shape[:-1], len(self.S)), g.new_zeros(*g.shape[:-1], len(self.S))
+        c1[..., ix], c2[..., ix] = p1.to(g.dtype), (-gam * u).to(g.dtype)
+        Hg = gam.to(g.dtype) * g + torch.einsum('hgpd,gph->gpd', self.S, c1) + torch.einsum('hgpd,gph->gpd', self.Y, c2)
+        return Hg.neg_().mul_(active[..., None])
+
+
 # %% ../nbs/06_probes.ipynb #d741c9fb
 def fit_logistic_batched(X:torch.Tensor, # (G, N, d) float features; problems of group g all read X[g]
                          y:torch.Tensor, # (G, P, N) bool labels of each problem
@@ -153,20 +185,23 @@ def fit_logistic_batched(X:torch.Tensor, # (G, N, d) float features; problems of
                          max_iter:int=500, # L-BFGS iterations at most
                          history:int=20, # L-BFGS memory (pairs kept per problem)
                          ls_steps:int=2, # 1-D Newton steps of the line search
+                         solver:str='compact', # 'compact' (a few batched products per step) or 'two_loop' (the textbook recursion)
+                         check_every:int=8, # look for convergence (a host sync) every this many iterations
                         )->tuple: # V (G, P, d), c (G, P): logits = X @ V + c in the raw feature scale; and an info dict
     "Fit G x P standardised L2 logistic regressions at once by batched L-BFGS."
     G, N, d = X.shape; P = y.shape[1]
     if y.shape != (G, P, N) or train.shape != (G, P, N): raise InputError(f"y {tuple(y.shape)} and train {tuple(train.shape)} must both be (G, P, N) = ({G}, P, {N})")
+    if solver not in ('compact', 'two_loop'): raise InputError(f"solver {solver!r} is unknown: use 'compact' or 'two_loop'")
     f, dot = _Objective(X, y.to(X.dtype), train.to(X.dtype), C), torch.linalg.vecdot
     w = X.new_zeros(G, P, d + 1)                            # [weights on standardised features, intercept]
     l = f.logits(w); g = f.grad(w, l, torch.empty_like(w)); g_new = torch.empty_like(w)
-    S, Yh = X.new_zeros(history, G, P, d + 1), X.new_zeros(history, G, P, d + 1)   # ring buffers of the L-BFGS pairs
+    H = _CompactHistory(history, w); S, Yh = H.S, H.Y     # ring buffers of the L-BFGS pairs
     rho, order = X.new_zeros(history, G, P), []
     q, ld = torch.empty_like(w), torch.empty_like(f.mn)
     for it in range(max_iter):
         active = g.abs().amax(-1) > tol
-        if not active.any(): break
-        dirn = _two_loop(g, S, Yh, rho, order, q, active)
+        if it % max(1, check_every) == 0 and not active.any(): break
+        dirn = H.direction(g, active) if solver == 'compact' else _two_loop(g, S, Yh, rho, order, q, active)
         f.logits(dirn, out=ld)                              # logits are linear in w: l(w + t d) = l + t ld
         t = _line_search(f, w, l, dirn, ld, ls_steps) * active
         slot = it % history
@@ -177,7 +212,7 @@ def fit_logistic_batched(X:torch.Tensor, # (G, N, d) float features; problems of
         sy = dot(S[slot], Yh[slot]); ok = sy > 1e-12
         S[slot].mul_(ok[..., None]); Yh[slot].mul_(ok[..., None])
         rho[slot] = torch.where(ok, 1 / sy.clamp_min(1e-12), torch.zeros_like(sy))
-        order.append(slot)
+        order.append(slot); H.add(slot, ok) if solver == 'compact' else None
     V = w[..., :d] / f.sd
     gmax = g.abs().amax(-1)
     return V, w[..., d] - (f.mu * V).sum(-1), dict(n_iter=it, converged=float((gmax <= tol).double().mean()), max_grad=float(gmax.max()))

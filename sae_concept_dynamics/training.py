@@ -6,7 +6,7 @@ Docs: https://sae-concept-dynamics.github.io/sae-concept-dynamics/training.html.
 
 # %% ../nbs/04_training.ipynb #3ca8b769
 from __future__ import annotations
-import json, math, re, shutil, time
+import functools, json, math, re, shutil, time
 from dataclasses import dataclass, asdict
 from pathlib import Path
 
@@ -22,8 +22,9 @@ from .sae import SAEBank, input_scale
 from .logging_backends import make_logger
 
 # %% auto #0
-__all__ = ['SAE_TYPES', 'PRESETS', 'LIST_COLUMNS', 'TrainSettings', 'steps_per_epoch', 'snapshot_steps', 'config_id',
-           'sweep_grid', 'auto_member_chunk', 'train_bank', 'convergence_stats', 'train_sweep', 'init_sweep',
+__all__ = ['SAE_TYPES', 'PRESETS', 'SNAPSHOT_FILE', 'LIST_COLUMNS', 'TrainSettings', 'steps_per_epoch', 'snapshot_steps',
+           'config_id', 'sweep_grid', 'auto_member_chunk', 'train_bank', 'pack_snapshots', 'unpack_snapshot',
+           'convergence_stats', 'snapshot_keep', 'shard_grid', 'followed_ids', 'train_sweep', 'init_sweep',
            'read_sweep', 'list_saes', 'list_snapshots', 'load_sae', 'sweep_summary', 'sae_trainer']
 
 # %% ../nbs/04_training.ipynb #d7fd65d7
@@ -220,6 +221,35 @@ def _final_metrics(sae:SAEBank, x:torch.Tensor, batch_size:int=4096)->dict:
     var = float((x - x.mean(0)).pow(2).sum())
     return dict(fvu=err / max(var, 1e-30), l0=l0 / len(x), dead_frac=float((~fired).float().mean()))
 
+# %% ../nbs/04_training.ipynb #f1ba113b
+SNAPSHOT_FILE = 'snapshots.pt'
+
+def _compact(ckpt:dict)->dict:
+    "A checkpoint with its floating-point tensors in float16 where they fit (|x| < 60000), the others unchanged."
+    half = lambda t: t.half() if t.is_floating_point() and (t.numel() == 0 or float(t.abs().max()) < 6e4) else t
+    return dict(ckpt, state={n: half(t) for n, t in ckpt['state'].items()})
+
+def pack_snapshots(ckpts:list, # checkpoints of one SAE (`SAEBank.checkpoint()`), one per step
+                   steps:list, # their training steps
+                   input_scale:float=1., # the input scale folded into them
+                  )->dict: # one dict: settings, steps, input_scale, dtypes and every tensor stacked over the steps
+    "Many snapshots of one SAE as one compact dict: each tensor stacked over steps, floats in float16 where they fit."
+    state, dtypes = {}, {}
+    for n, t0 in ckpts[0]['state'].items():
+        ts = [_compact(c)['state'][n] for c in ckpts]
+        state[n] = torch.stack([t.float() for t in ts] if len({t.dtype for t in ts}) > 1 else ts)
+        dtypes[n] = 'float32' if t0.is_floating_point() else str(t0.dtype).removeprefix('torch.')
+    return dict(format='snapshots-v1', settings=ckpts[0]['settings'], steps=[int(s) for s in steps], input_scale=float(input_scale), dtypes=dtypes, state=state)
+
+def unpack_snapshot(pack:dict, # written by `pack_snapshots`
+                    step:int, # one of `pack['steps']`
+                   )->dict: # a checkpoint dict for `SAEBank.from_checkpoint`, in the original dtypes
+    "One step of a snapshot pack as a checkpoint."
+    i = pack['steps'].index(int(step))
+    return dict(settings=pack['settings'], state={n: t[i].to(getattr(torch, pack['dtypes'][n])) for n, t in pack['state'].items()},
+                step=int(step), input_scale=pack['input_scale'])
+
+
 # %% ../nbs/04_training.ipynb #cb7d5689
 def _sweep_train_settings(preset:str, settings:TrainSettings=None, lr=None, epochs=None, batch_size=None)->TrainSettings:
     "Training settings: explicit values, else `settings`, else the preset's lr / epochs / batch size."
@@ -263,16 +293,21 @@ def _start_configs(dirs:list, rows:pd.DataFrame, info:dict):
     "Clear what an interrupted earlier attempt left and write each SAE's `config.json` with status running."
     for i, d in enumerate(dirs):
         if (d/'snapshots').exists(): shutil.rmtree(d/'snapshots')
-        (d/'history.csv').unlink(missing_ok=True)
+        (d/SNAPSHOT_FILE).unlink(missing_ok=True); (d/'history.csv').unlink(missing_ok=True)
         write_json(dict(json.loads(rows.iloc[[i]].to_json(orient='records'))[0], **info, status='running'), d/'config.json')
 
-def _snapshotter(dirs:list, c:float):
-    "`on_snapshot` that saves every finite member, reading raw activations, to `<dir>/snapshots/step_XXXXXX.pt`."
+def _snapshotter(dirs:list, c:float, keep:list):
+    "`on_snapshot` that holds, in float16, the parameters of every finite member with `keep[i]`, reading raw activations."
+    held = {i: [] for i, k in enumerate(keep) if k}
     def snapshot(step, b):
-        for i, d in enumerate(dirs):
-            if not torch.isfinite(b.W_dec[i]).all(): continue
-            save_torch(dict(b.member(i).fold_input_scale(c).checkpoint(), step=step, input_scale=c), d/'snapshots'/f'step_{step:06d}.pt')
+        for i, ck in held.items():
+            if torch.isfinite(b.W_dec[i]).all(): ck.append((step, _compact(b.member(i).fold_input_scale(c).checkpoint())))
+    def write():
+        for i, ck in held.items():
+            if ck: save_torch(pack_snapshots([c_ for _, c_ in ck], [t for t, _ in ck], c), dirs[i]/SNAPSHOT_FILE)
+    snapshot.write = write
     return snapshot
+
 
 # %% ../nbs/04_training.ipynb #f9589bbb
 def convergence_stats(history, # one SAE's history rows (dicts or a DataFrame with step, loss, lr)
@@ -316,6 +351,52 @@ def _member_logger(on_log, ids:list):
     if on_log is None: return None
     return lambda step, rows: on_log(step, [dict(r, config_id=ids[r['member']]) for r in rows])
 
+# %% ../nbs/04_training.ipynb #84d8b4ee
+def snapshot_keep(ids, # config ids of a bank's SAEs
+                  snapshots='all', # 'all', 'none' or a list of config ids that keep snapshots
+                 )->list: # one bool per id
+    "Which SAEs of a bank keep their training snapshots."
+    if isinstance(snapshots, str) and snapshots not in ('all', 'none'):
+        raise InputError(f"snapshots={snapshots!r} must be 'all', 'none' or a list of config ids")
+    keep = set() if snapshots == 'none' else None if snapshots == 'all' else {str(c) for c in snapshots}
+    return [keep is None or str(c) in keep for c in ids]
+
+def _parse_shard(shard)->tuple:
+    "A shard as (i, n) from 'i/n', (i, n) or None (the whole grid, (0, 1))."
+    if shard is None or shard == '': return 0, 1
+    try: i, n = (int(v) for v in (shard.split('/') if isinstance(shard, str) else shard))
+    except (ValueError, TypeError): raise InputError(f"--shard {shard!r} must be i/n with 0 <= i < n, e.g. 0/4") from None
+    if not 0 <= i < n: raise InputError(f"--shard {shard!r} must be i/n with 0 <= i < n, e.g. 0/4")
+    return i, n
+
+def shard_grid(grid:pd.DataFrame, # the FULL grid (`sweep_grid`), the same in every shard
+               shard=None, # 'i/n' or (i, n); None: the whole grid
+              )->pd.DataFrame: # the rows of this shard's banks
+    "A deterministic share of a grid: whole `(hidden, seed)` banks, dealt largest first to the least-loaded shard."
+    i, n = _parse_shard(shard)
+    if n == 1 or not len(grid): return grid
+    cost = grid.groupby(['hidden', 'seed']).size().rename('n').reset_index()
+    cost['cost'] = cost.n * cost.hidden
+    load, mine = [0] * n, set()
+    for r in cost.sort_values(['cost', 'hidden', 'seed'], ascending=[False, True, True]).itertuples():
+        j = load.index(min(load)); load[j] += r.cost
+        if j == i: mine.add((r.hidden, r.seed))
+    return grid[[(h, s) in mine for h, s in zip(grid.hidden, grid.seed)]].reset_index(drop=True)
+
+def followed_ids(grid:pd.DataFrame, # a sweep's grid (`sweep_grid`), before training
+                 n_per_type:int=4, # sparsity levels followed per SAE type and width (at least 4 when the grid has them)
+                 seeds=None, # seeds followed (None: every seed of the grid)
+                )->list: # config ids whose training snapshots to keep
+    "The followed ladder: `n_per_type` sparsity levels spread evenly over each (type, width)'s knob, for every seed (or `seeds`)."
+    out, seeds = [], None if seeds is None else {int(s) for s in parse_list(seeds, int, 'seeds')}
+    for (t, h), g in grid.groupby(['sae_type', 'hidden'], sort=False):
+        g = g if seeds is None else g[g.seed.isin(seeds)]
+        knob = sorted(set(g.lam if t in ('vanilla', 'jumprelu') else g.k))
+        pick = {knob[j] for j in np.unique(np.linspace(0, len(knob) - 1, min(len(knob), max(1, n_per_type))).round().astype(int))}
+        out += [c for c, v in zip(g.config_id, g.lam if t in ('vanilla', 'jumprelu') else g.k) if v in pick]
+    return out
+
+
 # %% ../nbs/04_training.ipynb #f679074f
 def train_sweep(store, # ActivationStore or the path of one
                 sae_type:str='vanilla', # vanilla, topk, batchtopk or jumprelu
@@ -335,6 +416,8 @@ def train_sweep(store, # ActivationStore or the path of one
                 on_bank=None, # called with every new bank before it trains
                 on_log=None, # (step, rows) at every history log point; each row names its SAE (`config_id`)
                 retry_failed:bool=False, # retrain SAEs a previous run marked failed
+                snapshots='all', # SAEs that keep training snapshots: 'all', 'none' or a list of config ids (the others keep final.pt only)
+                shard=None, # 'i/n' or (i, n): train only this process's share of the banks (`shard_grid`); rerun unsharded to merge
                )->pd.DataFrame: # `list_saes(out_dir)`
     "Train (or resume) a grid of SAEs on one layer of an activation store, bank by bank."
     st = _store(store); layer = st.check_layer(layer)
@@ -344,7 +427,7 @@ def train_sweep(store, # ActivationStore or the path of one
                           train=asdict(s), package_version=sae_concept_dynamics.__version__), grid)
     x_raw, x_test = st.get(layer, 'train', dev), st.get(layer, 'test', dev)
     c = input_scale(x_raw) if s.normalize else 1.
-    x, todo = x_raw * c, _todo(grid, out, retry_failed)
+    x, todo = x_raw * c, _todo(shard_grid(grid, shard), out, retry_failed)
     groups = list(todo.groupby(['hidden', 'seed'], sort=False)) if len(todo) else []
     bar = tqdm(total=max(1, len(groups) * s.epochs * steps_per_epoch(len(x), s.batch_size)), desc=f"{sae_type} sweep", unit='step', disable=not progress)
     info = dict(layer=layer, lr=s.lr, epochs=s.epochs, batch_size=s.batch_size, input_scale=c, settings=asdict(s), store_checksum=st.checksum)
@@ -353,8 +436,10 @@ def train_sweep(store, # ActivationStore or the path of one
         bank, dirs, t0 = _group_bank(rows, sae_type, x, s, dev), [out/cid for cid in rows.config_id], time.time()
         if on_bank is not None: on_bank(bank)
         _start_configs(dirs, rows, info)
-        res = train_bank(bank, x, s, seed=int(seed), batch_hook=batch_hook, code_hook=code_hook, on_snapshot=_snapshotter(dirs, c),
+        snap = _snapshotter(dirs, c, snapshot_keep(rows.config_id, snapshots))
+        res = train_bank(bank, x, s, seed=int(seed), batch_hook=batch_hook, code_hook=code_hook, on_snapshot=snap,
                          on_log=_member_logger(on_log, list(rows.config_id)), bar=bar)
+        snap.write()
         _finish_configs(bank, res, dirs, list(rows.config_id), c, x_raw, x_test, time.time() - t0, progress)
     bar.close()
     return list_saes(out)
@@ -363,9 +448,11 @@ def train_sweep(store, # ActivationStore or the path of one
 def init_sweep(store, # ActivationStore or its path
                sae_type:str='vanilla', out_dir=None, layer:str=None, preset:str='quick', # as in `train_sweep`
                hidden=None, lams=None, k_fracs=None, seeds=None, device='auto', progress:bool=True,
+               snapshots='all', shard=None, # as in `train_sweep` (the only snapshot of an untrained SAE is step 0, equal to final.pt)
               )->pd.DataFrame: # `list_saes(out_dir)`
     "Write untrained SAEs (the random-init control) with the same grid and files as `train_sweep`."
-    return train_sweep(store, sae_type, out_dir, layer, preset, hidden, lams, k_fracs, epochs=0, seeds=seeds, device=device, progress=progress)
+    return train_sweep(store, sae_type, out_dir, layer, preset, hidden, lams, k_fracs, epochs=0, seeds=seeds, device=device, progress=progress,
+                       snapshots=snapshots, shard=shard)
 
 # %% ../nbs/04_training.ipynb #8b189856
 def read_sweep(sae_dir, # sweep folder
@@ -397,10 +484,20 @@ def list_saes(sae_dir, # sweep folder
     df = df.astype({'hidden': 'Int64', 'k': 'Int64', 'seed': 'Int64', 'epochs': 'Int64'})
     return df.sort_values(['sae_type', 'hidden', 'seed', 'lam', 'k'], na_position='first', kind='stable').reset_index(drop=True)
 
+@functools.lru_cache(maxsize=4)
+def _read_pack(path:str, mtime:float)->dict: return load_torch(path)
+
+def _snapshot_pack(config_dir)->dict:
+    "The `snapshots.pt` of an SAE folder (cached while unchanged), or None."
+    f = Path(config_dir)/SNAPSHOT_FILE
+    return _read_pack(str(f), f.stat().st_mtime) if f.exists() else None
+
 def list_snapshots(config_dir, # one SAE's folder
                   )->list: # sorted steps with a saved snapshot
-    "Training steps at which an SAE's parameters were saved."
-    return sorted(int(m.group(1)) for f in (Path(config_dir)/'snapshots').glob('step_*.pt') if (m := re.fullmatch(r'step_(\d+)\.pt', f.name)))
+    "Training steps at which an SAE's parameters were saved (in `snapshots.pt` or the older `snapshots/step_XXXXXX.pt`)."
+    old = {int(m.group(1)) for f in (Path(config_dir)/'snapshots').glob('step_*.pt') if (m := re.fullmatch(r'step_(\d+)\.pt', f.name))}
+    pack = _snapshot_pack(config_dir)
+    return sorted(old | set(pack['steps'] if pack else []))
 
 def load_sae(config_dir, # one SAE's folder
              step:int=None, # a snapshot step (None: the final parameters)
@@ -412,7 +509,8 @@ def load_sae(config_dir, # one SAE's folder
         f = config_dir/'final.pt'
         if not f.exists(): raise InputError(f"{config_dir} has no final.pt (status {read_json(config_dir/'config.json').get('status') if (config_dir/'config.json').exists() else 'unknown'}): train it with sae_trainer first")
     else:
-        f = config_dir/'snapshots'/f'step_{int(step):06d}.pt'
+        pack, f = _snapshot_pack(config_dir), config_dir/'snapshots'/f'step_{int(step):06d}.pt'
+        if pack and int(step) in pack['steps']: return SAEBank.from_checkpoint(unpack_snapshot(pack, step), device=device).eval()
         if not f.exists(): raise InputError(f"{config_dir} has no snapshot at step {step}: saved steps are {list_snapshots(config_dir)}")
     return SAEBank.from_checkpoint(load_torch(f), device=device).eval()
 
@@ -441,11 +539,14 @@ def sae_trainer(log_dir:str='data/activations', # the activation store (written 
                 quiet:bool=False, # no progress bar
                 log_to:str='none', # training logs: none, tensorboard or wandb (written under <out_dir>/logs)
                 wandb_mode:str='offline', # W&B: offline (default, nothing uploaded), online or disabled
+                shard:str=None, # i/n: train only this process's share of the banks (run once more without it to merge)
+                snapshots:str='all', # SAEs that keep training snapshots: all, none, or comma-separated config ids
                )->pd.DataFrame: # `list_saes(out_dir)`
     "Train a sweep of SAEs on an activation store; rerun the same command to resume."
     on_log = make_logger(log_to, Path(out_dir or f'logs_{sae_type}_sae')/'logs', wandb_mode=wandb_mode)
+    snaps = snapshots if snapshots in ('all', 'none') else parse_list(snapshots, str, '--snapshots')
     try: tab = train_sweep(log_dir, sae_type, out_dir, layer, preset, hidden, lambdas, k_fracs, epochs=epochs, lr=lr, batch_size=batch_size,
-                           seeds=seeds, device=device, progress=not quiet, on_log=on_log)
+                           seeds=seeds, device=device, progress=not quiet, on_log=on_log, shard=shard, snapshots=snaps)
     finally: on_log.close()
     print(sweep_summary(tab, out_dir or f'logs_{sae_type}_sae'))
     return tab
