@@ -409,7 +409,7 @@ def _logit_fit(logl0, y, ridge=1e-2):
 
 def l50_table(retention:pd.DataFrame, # per SAE x concept rows with l0, verdict (from `retention_verdicts`)
               by=('sae_type', 'seed'), # one fit per group and concept
-             )->pd.DataFrame: # by..., concept, kind, n_saes, n_retained, l50, status ('fit', 'always', 'never', 'decreasing'), monotone
+             )->pd.DataFrame: # by..., concept, kind, n_saes, n_retained, l50, status ('fit', 'always', 'never', 'decreasing', 'outside'), monotone
     "L0 at which P(retained) = 0.5 from a logistic fit of the verdict over log L0, per group and concept; counts non-monotone verdict sequences."
     by = [b for b in by if b in retention.columns]
     def one(g):
@@ -420,7 +420,9 @@ def l50_table(retention:pd.DataFrame, # per SAE x concept rows with l0, verdict 
         if not y.any(): return pd.Series(dict(base, l50=np.inf, status='never'))
         a, b = _logit_fit(l, y)
         if b <= 0: return pd.Series(dict(base, l50=np.nan, status='decreasing'))
-        return pd.Series(dict(base, l50=float(np.exp(-a / b)), status='fit'))
+        x50 = -a / b
+        if not l.min() <= x50 <= l.max(): return pd.Series(dict(base, l50=np.nan, status='outside'))   # crossing outside the L0s trained: not estimated
+        return pd.Series(dict(base, l50=float(np.exp(x50)), status='fit'))
     return retention.groupby(by + ['concept'], sort=False)[[c for c in ('l0', 'verdict', 'kind') if c in retention.columns]].apply(one).reset_index()
 
 # %% ../nbs/08_analysis.ipynb #889a9ebd
@@ -543,11 +545,12 @@ def _t_interval(v, level=0.95):
 def retention_rates(retention:pd.DataFrame, # per SAE x concept verdict rows with sae_type, seed, concept, kind
                     level:float=0.95,
                    )->pd.DataFrame: # sae_type, concept, kind, n_seeds, rate (mean over seeds of the retained fraction), ci_low, ci_high
-    "Fraction of SAEs beating the null per type and concept, with a t interval across seeds."
+    "Fraction of SAEs beating the null per type and concept, with a t interval across seeds (clipped to [0, 1])."
     r = retention.assign(x=retention.verdict.eq('retained').astype(float)).groupby(['sae_type', 'concept', 'kind', 'seed'], sort=False).x.mean().reset_index()
     rows = [dict(sae_type=t, concept=c, kind=k, n_seeds=len(g), **dict(zip(('rate', 'ci_low', 'ci_high'), _t_interval(g.x, level))))
             for (t, c, k), g in r.groupby(['sae_type', 'concept', 'kind'], sort=False)]
-    return pd.DataFrame(rows)
+    out = pd.DataFrame(rows)
+    return out.assign(ci_low=out.ci_low.clip(lower=0), ci_high=out.ci_high.clip(upper=1)) if len(out) else out   # a rate lies in [0, 1]
 
 def _fmt(v, d=2): return '—' if v is None or (isinstance(v, float) and np.isnan(v)) else ('never' if np.isinf(v) else f"{v:.{d}f}")
 

@@ -25,6 +25,7 @@ from .analysis import (PCAControl, RawNeurons, retention_table, critical_l0, cri
 from .nulls import NULL_READOUTS, sweep_statistics, null_table, retention_verdicts, config_verdicts
 from .data import concept_matrix
 from .training import PRESETS as TRAIN_PRESETS
+from .training import followed_ids, sweep_grid, list_snapshots
 from . import plots
 from .logging_backends import make_logger
 from .ablation import run_ablation_experiment, ablation_report_section
@@ -71,10 +72,14 @@ def train_sae_sweep(store:ActivationStore, # activation store to train on
                     untrained:bool=False, # write the initial (random) SAEs without training: the random-init control
                     device='auto', # device
                     progress:bool=True, # progress bars
+                    follow:int=None, # keep training snapshots only for this many sparsity levels per width, every seed (`followed_ids`); None: every SAE
                     **grid, # grid overrides passed to the trainer (hidden, lams, k_fracs)
                    )->pd.DataFrame: # `list_saes` of the sweep
     "Train (or initialise, for the random-init control) an SAE sweep with the training chapter, resuming finished SAEs."
     fn = init_sweep if untrained else train_sweep
+    if follow is not None and 'snapshots' not in grid:
+        knobs = {k: v for k, v in grid.items() if k in ('hidden', 'lams', 'k_fracs')}
+        grid['snapshots'] = followed_ids(sweep_grid(sae_type, preset, seeds=tuple(seeds), **knobs), follow)
     return fn(store, sae_type, Path(out_dir), preset=preset, seeds=tuple(seeds), device=device, progress=progress, **grid)
 
 # %% ../nbs/12_pipeline.ipynb #3de805c2
@@ -551,7 +556,7 @@ def _random_oracle(step, out, data, P, dev, progress, ikw):
     ro = step('random oracle', lambda: log_activations(out/'controls'/'random_oracle'/'store', data=data, epochs=0, device=dev, progress=progress))
     for t in P['random_oracle_types']:
         d = out/'controls'/'random_oracle'/'saes'/t
-        step(f'train {t} on random oracle', lambda: train_sae_sweep(ro, d, t, P['sae_preset'], P['seeds'], device=dev, progress=progress, **P['random_oracle_grid']))
+        step(f'train {t} on random oracle', lambda: train_sae_sweep(ro, d, t, P['sae_preset'], P['seeds'], device=dev, progress=progress, snapshots='none', **P['random_oracle_grid']))
         step(f'infer {t} on random oracle', lambda: infer_sweep(d, ro, targets=('raw', 'codes'), **ikw))
 
 def _control_knob(sae_type:str, preset:str, grid:dict=None)->dict:
@@ -588,11 +593,11 @@ def run_pipeline(out, # run directory
     on_log = make_logger(log_to, out/'logs', wandb_mode=wandb_mode)
     store = step('store' if byo else 'oracle+activations', lambda: copy_store(store, out/'store') if byo else log_activations(out/'store', data=data, epochs=P['oracle_epochs'], device=dev, progress=progress))
     for t in P['sae_types']:
-        step(f'train {t}', lambda: train_sae_sweep(store, out/'saes'/t, t, P['sae_preset'], P['seeds'], device=dev, progress=progress, on_log=on_log, **P.get('sae_grid', {})))
+        step(f'train {t}', lambda: train_sae_sweep(store, out/'saes'/t, t, P['sae_preset'], P['seeds'], device=dev, progress=progress, on_log=on_log, follow=P['dynamics_saes'], **P.get('sae_grid', {})))
         step(f'infer {t}', lambda: infer_sweep(out/'saes'/t, store, targets=P['targets'], **ikw))
     for t in P['sae_types']:
         d = out/'controls'/f'random_init_{t}'
-        step(f'random-init {t}', lambda: train_sae_sweep(store, d, t, P['sae_preset'], P['seeds'], untrained=True, device=dev, progress=progress, **{**P.get('sae_grid', {}), **_control_knob(t, P['sae_preset'], P.get('sae_grid'))}))
+        step(f'random-init {t}', lambda: train_sae_sweep(store, d, t, P['sae_preset'], P['seeds'], untrained=True, device=dev, progress=progress, snapshots='none', **{**P.get('sae_grid', {}), **_control_knob(t, P['sae_preset'], P.get('sae_grid'))}))
         step(f'infer random-init {t}', lambda: infer_sweep(d, store, targets=('raw', 'codes'), **ikw))
     on_log.close()
     if P['random_oracle_types'] and store.oracle() is not None and not byo: _random_oracle(step, out, data, P, dev, progress, ikw)
@@ -624,8 +629,8 @@ def sparsity_ladder(saes:pd.DataFrame, # one row per SAE: sae_id, hidden, lam, k
 def dynamics_ladder(sweep, # a sweep folder written by the trainer (e.g. <run>/saes/topk)
                     n:int, # configurations wanted on the ladder
                    )->pd.DataFrame: # `list_saes` rows (sae_id = config_id, l0 = test L0) of the ladder
-    "The sparsity ladder of a sweep's finished SAEs."
-    s = list_saes(sweep); s = s[s.status == 'done'].rename(columns={'config_id': 'sae_id'})
+    "The sparsity ladder of a sweep's finished SAEs that kept their training snapshots."
+    s = list_saes(sweep); s = s[(s.status == 'done') & [len(list_snapshots(p)) > 1 for p in s.path]].rename(columns={'config_id': 'sae_id'})   # SAEs that kept their snapshots
     if not len(s): raise InputError(f"{sweep} has no finished SAE: train the sweep first")
     return sparsity_ladder(s.assign(l0=pd.to_numeric(s.test_l0, errors='coerce')), n)
 

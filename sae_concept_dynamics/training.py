@@ -312,7 +312,7 @@ def _snapshotter(dirs:list, c:float, keep:list):
 # %% ../nbs/04_training.ipynb #f9589bbb
 def convergence_stats(history, # one SAE's history rows (dicts or a DataFrame with step, loss, lr)
                       sae=None, # the trained SAE (bank of one), for the decoder cosine
-                      config_dir=None, # its folder: the step-0 snapshot gives the initial decoder
+                      config_dir=None, # its folder (unused: kept for callers that pass it)
                       stretch:float=0.2, # the last fraction of the constant-learning-rate steps compared
                      )->dict: # loss_rel_change_pre_decay, decoder_cos_init (NaN when unknown)
     "Convergence of one SAE: relative loss change over the last stretch before the learning rate decays, and mean decoder cosine to its initialisation."
@@ -324,9 +324,8 @@ def convergence_stats(history, # one SAE's history rows (dicts or a DataFrame wi
             a = flat.step.max() - stretch * (flat.step.max() - flat.step.min())
             early, late = flat[flat.step <= a].loss.tail(3).mean(), flat.loss.tail(3).mean()
             out['loss_rel_change_pre_decay'] = float((early - late) / abs(early)) if early else np.nan
-    f = None if config_dir is None else Path(config_dir)/'snapshots'/'step_000000.pt'
-    if sae is not None and f is not None and f.exists():
-        W0 = load_torch(f)['state']['W_dec'][0].float(); W = sae.W_dec.detach()[0].float().cpu()
+    if sae is not None:   # the initial decoder is the package's own seeded initialisation (snapshots may not be kept)
+        W0 = SAEBank(sae.d, sae.hidden, seeds=int(sae.seeds[0])).W_dec.detach()[0]; W = sae.W_dec.detach()[0].float().cpu()
         out['decoder_cos_init'] = float(torch.nn.functional.cosine_similarity(W, W0, dim=-1).mean())
     return out
 
