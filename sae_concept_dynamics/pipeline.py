@@ -630,7 +630,7 @@ def dynamics_ladder(sweep, # a sweep folder written by the trainer (e.g. <run>/s
                     n:int, # configurations wanted on the ladder
                    )->pd.DataFrame: # `list_saes` rows (sae_id = config_id, l0 = test L0) of the ladder
     "The sparsity ladder of a sweep's finished SAEs that kept their training snapshots."
-    s = list_saes(sweep); s = s[(s.status == 'done') & [len(list_snapshots(p)) > 1 for p in s.path]].rename(columns={'config_id': 'sae_id'})   # SAEs that kept their snapshots
+    s = list_saes(sweep); s = s[(s.status == 'done') & np.array([len(list_snapshots(p)) > 1 for p in s.path], dtype=bool)].rename(columns={'config_id': 'sae_id'})   # SAEs that kept their snapshots
     if not len(s): raise InputError(f"{sweep} has no finished SAE: train the sweep first")
     return sparsity_ladder(s.assign(l0=pd.to_numeric(s.test_l0, errors='coerce')), n)
 
