@@ -364,7 +364,7 @@ def draw(self:LatentBrowser):
 # %% ../nbs/11_explorer.ipynb #b7c0a2e7
 def _null_band(run, sid:str)->pd.DataFrame:
     "Matched-null median and 95th percentile of the best-latent AUC per concept for an SAE, when the run holds a null table."
-    f = None if run.path is None else Path(run.path)/'analysis'/'null_table.csv'
+    f = None if run.path is None else Path(run.path)/'analysis'/'nulls.csv'
     if f is None or not f.exists(): return None
     nt, row = pd.read_csv(f), run.row(sid)
     nt = nt[(nt.hidden == row.get('hidden')) & nt.readout.astype(str).str.contains('auc')]
