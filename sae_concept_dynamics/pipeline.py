@@ -375,6 +375,13 @@ def _q2(res):
     if s is None or not len(s): return "No lineage tables in this run (analysis/lineage_summary.csv): dynamics were not computed."
     return dynamics_coverage(s) + ' ' + answer_dynamics(s)
 
+def _adjusted_p(res:dict, family:str, test:str):
+    "The adjusted p-value of one test from the report's single multiple-comparison table (None when the run has none)."
+    t = res.get('tests')
+    if t is None or not len(t) or 'test' not in t.columns: return None
+    r = t[(t.family == family) & (t.test == test)]
+    return float(r.p_adj.iloc[0]) if len(r) and pd.notna(r.p_adj.iloc[0]) else None
+
 def _q3(res):
     m, out = res['mantel'], []
     if 'co_discard_tests' in res: out.append(answer_co_discard(res['co_discard_tests']))
@@ -382,12 +389,14 @@ def _q3(res):
     crit = res.get('co_discard_criterion', 'verdict').replace('_verdict', ' criterion').replace('verdict', 'both criteria')
     out.append(f"As context, without conditioning on sparsity: discards by the {crit}, SAEs that discard everything left out; groups from average linkage on 1 - Jaccard cut at 0.5: "
                + ('; '.join('{' + ', '.join(g) + '}' for g in groups) if groups else 'none (no two concepts are discarded by mostly the same SAEs)') + '.')
-    def say(t, name):
+    def say(t, name, key):
         if t is None: return f"vs {name}: skipped (it needs a model, labels and at least 4 concepts named digit_<class>)"
         if not np.isfinite(t['r']): return f"vs {name}: Mantel test undefined (the co-discard matrix is constant over these {t['n']} concepts: none is discarded apart from the others)"
-        sig = 'significant' if t['p'] < 0.05 else 'not significant'
-        return f"vs {name}: Mantel r = {t['r']:+.2f}, p = {t['p']:.3f} ({sig}, {t['n']} concepts, {t['n_perm']} permutations)"
-    out.append(f"Co-discard {say(m['confusion'], 'the oracle confusions (digit concepts)')}; {say(m['cosine'], 'the cosine of class-mean directions (all concepts)')}.")
+        q = _adjusted_p(res, 'mantel', key)
+        sig = 'significant' if (q if q is not None else t['p']) < 0.05 else 'not significant'
+        adj = '' if q is None else f", {res.get('method')}-adjusted over the report's tests {q:.3f}"
+        return f"vs {name}: Mantel r = {t['r']:+.2f}, p = {t['p']:.3f}{adj} ({sig}, {t['n']} concepts, {t['n_perm']} permutations)"
+    out.append(f"Co-discard {say(m['confusion'], 'the oracle confusions (digit concepts)', 'confusion')}; {say(m['cosine'], 'the cosine of class-mean directions (all concepts)', 'cosine')}.")
     return ' '.join(out)
 
 def answers(res:dict, # from `analyze_run`
