@@ -213,9 +213,9 @@ def control_comparison(verdicts:pd.DataFrame, # trained SAEs' verdict rows (sae_
     return pd.DataFrame(rows, columns=['sae_type', 'concept', 'n_seeds', 'trained_rate', 'control_rate', 'diff', 'ci_low', 'ci_high', 'p'])
 
 def _oracle_concepts(store:ActivationStore):
-    "Concepts of the training split evaluated on the oracle's predicted digits (None without an oracle)."
+    "Concepts of the training split evaluated on the oracle's predicted digits (None without an MNIST oracle: no model, labels or images)."
     model = store.oracle()
-    if model is None: return None
+    if model is None or not store.has_labels or not store.has_images: return None   # MNIST concepts are computed from digit images
     with torch.no_grad(): pred = splice_forward(model, store.default_layer, store.get(None, 'train')).argmax(1).numpy()
     return concept_matrix(store.images('train'), pred, store.concept_names)[0]
 
