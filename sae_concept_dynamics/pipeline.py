@@ -137,29 +137,6 @@ def _similarity_tables(store:ActivationStore)->tuple:
     with torch.no_grad(): pred = splice_forward(store.oracle(), store.default_layer, store.get(None, 'test')).argmax(1).numpy()
     return cos, confusion_similarity(pred, store.labels('test').numpy())
 
-def _control_pairs(ret:pd.DataFrame, name:str, cr:pd.DataFrame)->tuple:
-    "How a control's retention table pairs with the trained one: (trained rows, control rows, join columns), None if nothing pairs."
-    if name == 'pca': return ret.assign(key=ret.pca_id), cr.assign(key=cr.sae_id), ['key']
-    if name == 'raw': return ret, cr, []
-    tr = ret[ret.sae_type == name.split('_')[-1]].copy()
-    return (tr, cr.assign(pair=_pair_key(cr)), ['pair']) if len(tr) else None
-
-def _control_comparisons(ret:pd.DataFrame, controls:dict, d:int, threshold:float, tolerance:float, method:str, n_boot:int)->pd.DataFrame:
-    "Paired comparisons of every control with the trained SAEs, on the selective-latent AUC and on the probe AUC."
-    ceiling = ret[['concept', 'raw_auc']].groupby('concept', as_index=False).raw_auc.mean()
-    ret['pair'] = _pair_key(ret)
-    ret['pca_id'] = [f'pca_k{int(min(d, max(1, round(l))))}' for l in ret.l0]
-    comps = []
-    for name, (c, s) in controls.items():
-        cr = retention_table(c, threshold=threshold, tolerance=tolerance, ceiling=None if (c.target == 'raw').any() else ceiling)
-        pairs = _control_pairs(ret, name, cr)
-        if pairs is None: continue
-        tr, cr2, on = pairs
-        for value in ('latent_auc', 'probe_auc'):
-            if cr2[value].notna().any():
-                comps.append(paired_comparison(tr, cr2, on=on, value=value, method=method, n_boot=n_boot).assign(control=name, value=value))
-    return pd.concat(comps, ignore_index=True) if comps else pd.DataFrame()
-
 def _write_analysis(out:Path, res:dict):
     "Every table of `res` to `<out>/analysis/` (CSV) and the co-discard tests to `co_discard.json`."
     a = writable_dir(Path(out)/'analysis')
