@@ -228,6 +228,53 @@ def dead_latents(self:SAEBank)->torch.Tensor: # (S, H) bool
     return self.rows_since_fired >= self.dead_rows
 
 @patch
+def _sparse_decode(self:SAEBank, kept)->bool:
+    "Decode TopK codes from their kept values alone: when at most one latent in 16 is kept, on CPU or CUDA."
+    return kept is not None and kept[0].shape[-1] * 16 <= self.hidden and self.W_dec.device.type in ('cpu', 'cuda')
+
+class _KeptDecode(torch.autograd.Function):
+    "`z @ W_dec` from TopK's kept values: forward a weighted sum of k decoder rows per input (`embedding_bag`); backward one dense product for the rows and a gather for the values."
+    @staticmethod
+    def forward(ctx, v, W, rows, z): # v (S*B, k) values; W (S*H, d) decoder rows; rows (S*B, k) their indices; z (S, B, H) scattered codes (no grad)
+        ctx.save_for_backward(W, rows, z)
+        return F.embedding_bag(rows, W, per_sample_weights=v, mode='sum')
+    @staticmethod
+    def backward(ctx, g): # g (S*B, d)
+        W, rows, z = ctx.saved_tensors; S, B, H = z.shape
+        g3, W3 = g.view(S, B, -1), W.view(S, H, -1)     # dense products: on a CPU they beat gathering B·k decoder rows
+        gv = torch.bmm(g3, W3.transpose(1, 2)).view(S * B, H).gather(-1, rows - (rows // H) * H) if ctx.needs_input_grad[0] else None
+        gW = torch.bmm(z.transpose(1, 2), g3).view(S * H, -1) if ctx.needs_input_grad[1] else None
+        return gv, gW, None, None
+
+@patch
+def _decode_kept(self:SAEBank, v:torch.Tensor, i:torch.Tensor, # (S, B, k) kept values and their latents
+                 z:torch.Tensor, # (S, B, H) the same codes scattered (read by the backward pass only)
+                )->torch.Tensor: # (S, B, d) reconstructions, equal to `decode(z)`
+    "Each input's reconstruction as the weighted sum of its k decoder rows: 2·B·k·d FLOPs forward instead of 2·B·H·d."
+    S, B, k = v.shape
+    rows = (i + torch.arange(S, device=i.device)[:, None, None] * self.hidden).reshape(S * B, k)
+    out = _KeptDecode.apply(v.reshape(S * B, k), self.W_dec.reshape(S * self.hidden, self.d), rows, z.detach())
+    return out.view(S, B, self.d) + self.b_dec[:, None]
+
+@patch
+def _aux_fvu(self:SAEBank, pre:torch.Tensor, # (S, B, H) pre-activations
+             dead:torch.Tensor, # (S, H) bool dead latents
+             e:torch.Tensor, # (S, B, d) residuals x - x_hat (detached)
+             avg, # batch average (weighted or not)
+            )->torch.Tensor: # (S,) FVU of the residual rebuilt from the dead latents
+    "AuxK: each member rebuilds its residual from its `k_aux` largest dead pre-activations, reading only the dead latents' columns."
+    D = int(dead.sum(-1).max())                                                # dead latents of the member with most
+    idx = dead.to(pre.dtype).topk(D, dim=-1).indices                           # (S, D): dead latents first, then padding
+    p = pre.gather(-1, idx[:, None].expand(-1, pre.shape[1], -1)).masked_fill(~dead.gather(-1, idx)[:, None], float('-inf'))
+    if self.k_aux < D:
+        vals, j = p.topk(self.k_aux, dim=-1)
+        za = torch.zeros_like(p).scatter(-1, j, F.relu(vals))
+    else: za = F.relu(p)                                                       # every dead latent is among the k_aux largest
+    e_hat = torch.bmm(za, self.W_dec.gather(1, idx[..., None].expand(-1, -1, self.d)))
+    e_var = avg((e - e.mean(1, keepdim=True)).pow(2).sum(-1)).clamp_min(1e-12)
+    return avg((e_hat - e).pow(2).sum(-1)) / e_var
+
+@patch
 def loss(self:SAEBank, x:torch.Tensor, # (B, d) shared batch, or (S, B, d)
          weights:torch.Tensor=None, # (B,) row weights (None: all 1)
          l1_scale:float=1., # multiplies every lambda (L1 warm-up)
@@ -238,7 +285,7 @@ def loss(self:SAEBank, x:torch.Tensor, # (B, d) shared batch, or (S, B, d)
     pre = self.pre_acts(x)
     z, kept = self._topk(pre) if self.activation == 'topk' else (self.activate(pre), None)
     if code_hook is not None: z, kept = code_hook(z), None
-    x_hat = self.decode(z)
+    x_hat = self._decode_kept(*kept, z) if self._sparse_decode(kept) else self.decode(z)
     xs = x if x.ndim == 3 else x[None]
     w = None if weights is None else (weights / weights.sum()).to(x.dtype)
     avg = (lambda t: t.mean(-1)) if w is None else (lambda t: (t * w).sum(-1))
@@ -259,14 +306,7 @@ def loss(self:SAEBank, x:torch.Tensor, # (B, d) shared batch, or (S, B, d)
     aux = torch.zeros_like(mse)
     if self.activation in ('topk', 'batchtopk') and self.aux_coef > 0:
         dead = self.dead_latents()
-        if bool(dead.any()):
-            e = (xs - x_hat).detach()
-            k = min(self.k_aux, self.hidden)
-            vals, idx = pre.masked_fill(~dead[:, None, :], float('-inf')).topk(k, dim=-1)
-            z_aux = torch.zeros_like(pre).scatter(-1, idx, F.relu(vals))
-            e_hat = torch.bmm(z_aux, self.W_dec)
-            e_var = avg((e - e.mean(1, keepdim=True)).pow(2).sum(-1)).clamp_min(1e-12)
-            aux = torch.where(dead.any(-1), avg((e_hat - e).pow(2).sum(-1)) / e_var, torch.zeros_like(mse))
+        if bool(dead.any()): aux = torch.where(dead.any(-1), self._aux_fvu(pre, dead, (xs - x_hat).detach(), avg), aux)
     loss = mse + sparsity + self.aux_coef * aux
     return dict(loss=loss, mse=mse.detach(), fvu=(mse / var).detach(), sparsity=sparsity.detach(), aux=aux.detach(),
                 l0=l0, z=z, x_hat=x_hat)
