@@ -14,8 +14,9 @@ Stages timed (each a slice, scaled by the preset's counts from `training.PRESETS
 - infer: `infer_saes` on SAEs of each type and width, with the seed targets (raw, codes, recon, residual) for trained SAEs
   and (raw, codes) for the random-init, random-oracle and PCA controls; the raw-activation probes are counted once per
   store when infer shares them;
-- random-init sweeps (`train_sweep(epochs=0)`), the random oracle's store, dynamics (`codes_concept_table` per snapshot,
-  6 SAEs x 2 types x 12 snapshots), analysis (`analyze_run` on a small run, scaled linearly by the number of SAEs).
+- random-init sweeps (`train_sweep(epochs=0)`), the random oracle's store, the lineage step (per snapshot: codes on both
+  splits and every latent's concept AUC, as `snapshot_measures`; `dynamics_saes` sparsities per type x every seed x
+  `max_snapshots`), analysis (`analyze_run` on a small run, scaled linearly by the number of SAEs).
   The ablation experiment is not timed here.
 The floor: the preset's training FLOPs (10 x batch x d x hidden per SAE step, as bench_sweep.py counts them; both trained
 grids) at this machine's fp32 matmul peak, measured in the same run as ../shared/peers/matmul_peak.py does (median of
@@ -221,27 +222,38 @@ def time_init_sweep(store:ActivationStore)->float:
     return sec / max(1, len(tab))
 
 
-def time_dynamics(store:ActivationStore, banks:dict, ks)->float:
-    "Seconds of one snapshot's concept rows (`codes_concept_table`), averaged over the widths."
-    from sae_concept_dynamics.analysis import codes_concept_table
+def time_dynamics(store:ActivationStore, banks:dict, n_rows)->float:
+    "Seconds of one snapshot of the lineage step (`snapshot_measures`: codes on both splits, every latent's concept AUC), averaged over the widths."
+    from sae_concept_dynamics.metrics import concept_auc
     from sae_concept_dynamics.infer import sae_outputs
-    x_tr, x_te, c_tr, c_te = store.get(None, 'train'), store.get(None, 'test'), store.concepts('train'), store.concepts('test')
+    x_tr, x_te = store.get(None, 'train')[:n_rows], store.get(None, 'test')[:n_rows]
+    c_tr, c_te = store.concepts('train')[:n_rows], store.concepts('test')[:n_rows]
     secs = []
     for (t, h), bank in banks.items():
         m = bank.member(0).eval()
-        secs.append(timed(lambda: codes_concept_table(sae_outputs(m, x_tr)[0], sae_outputs(m, x_te)[0], c_tr, c_te, store.concept_names, ks=ks))[0])
+        def one():   # two snapshots ranked as one bank, as snapshot_measures ranks all of an SAE's snapshots
+            z_tr, z_te = sae_outputs(m, x_tr, recon=False)[0], sae_outputs(m, x_te, recon=False)[0]
+            concept_auc(torch.cat([z_tr, z_tr]), c_tr); concept_auc(torch.cat([z_te, z_te]), c_te)
+        secs.append(timed(one)[0] / 2)
     return float(np.mean(secs))
 
 
+def ladder_snapshots(preset:str='seed')->int:
+    "Snapshot evaluations of the lineage step: `dynamics_saes` sparsities per type (over both widths), every seed, `max_snapshots` each."
+    P, PP = PRESETS[preset], PIPELINE_PRESETS[preset]
+    n_cfg = lambda t: len(P['hidden']) * (len(P['lams']) if t in ('vanilla', 'jumprelu') else len(P['k_fracs']))
+    return sum(min(PP['dynamics_saes'], n_cfg(t)) for t in PP['sae_types']) * len(PP['seeds']) * PP['max_snapshots']
+
+
 def time_analysis(n_perm:int, n_boot:int, ks=(1, 2, 4, 8, 16, 32))->tuple:
-    "Seconds of `analyze_run` on a small fake run (PCA 'SAEs' on the embedded store), and its number of SAEs."
+    "Seconds of `analyze_run` on a small fake run (tiny trained sweeps on the embedded store; `ks` TopK sizes of 8 latents), and its number of SAEs."
     from sae_concept_dynamics.pipeline import analyze_run
     from sae_concept_dynamics.fixtures import fake_run
     tmp = Path(tempfile.mkdtemp())
     st = fake_run(tmp/'run', example_store(), ks=ks)
     sec, _ = timed(lambda: analyze_run(tmp/'run', st, n_perm=n_perm, n_boot=n_boot))
     shutil.rmtree(tmp)
-    return sec, 2 * len(ks)
+    return sec, 6 + 2 * len(ks) + 4     # fake_run: 3 lambdas and len(ks) k's x 2 seeds, plus one untrained control per type and seed
 
 
 def topk_vs_reference(epochs:int, repeats:int)->tuple:
@@ -288,8 +300,8 @@ def extrapolate(a, n_train:int, per_step:dict, finalize:float, infer:dict, t_ro_
     rows.append((f'infer random-oracle ({n_ro} SAEs, raw+codes)', sum(n * infer[(t, h, 'control')] for (t, h), n in n_grid.items() if t in PP['random_oracle_types'])))
     n_pca = min(sum(n_grid.values()), d) + 1
     rows.append((f'PCA + raw controls (about {n_pca} PCA sizes)', n_pca * infer['pca']))
-    n_snap = len(PP['sae_types']) * PP['dynamics_saes'] * PP['max_snapshots']
-    rows.append((f'dynamics ({n_snap} snapshots)', n_snap * t_dyn))
+    n_snap = ladder_snapshots()
+    rows.append((f'dynamics (lineage step: {n_snap} snapshots, {PP["lineage"]["n_rows"] or "all"} rows per split)', n_snap * t_dyn))
     n_saes = 2 * sum(n_grid.values()) + n_ro
     rows.append((f'analysis (n_perm {PP["n_perm"]}, scaled from {t_ana[1]} to {n_saes} SAEs)', t_ana[0] * n_saes / t_ana[1]))
     return rows, flop + flop_ro, flop
@@ -337,8 +349,8 @@ def main():
         infer = time_infer(store, banks, a.infer_saes or (1 if q else 2), PP['ks'])
         t_ro = time_random_oracle_store(store); print(f"random oracle store: {t_ro:.1f}s", flush=True)
         t_init = time_init_sweep(store); print(f"random-init SAE: {t_init:.2f}s per SAE", flush=True)
-        t_dyn = time_dynamics(store, banks, PP['ks'][-1:]); print(f"dynamics: {t_dyn:.1f}s per snapshot", flush=True)
-        t_ana = time_analysis(PP['n_perm'], PP['n_boot'], (2, 8) if q else (1, 2, 4, 8, 16, 32)); print(f"analysis: {t_ana[0]:.1f}s on {t_ana[1]} SAEs", flush=True)
+        t_dyn = time_dynamics(store, banks, PP['lineage']['n_rows']); print(f"dynamics: {t_dyn:.1f}s per snapshot", flush=True)
+        t_ana = time_analysis(PP['n_perm'], PP['n_boot'], (2, 8) if q else (1, 2, 3, 4, 6, 8)); print(f"analysis: {t_ana[0]:.1f}s on {t_ana[1]} SAEs", flush=True)
         rows, flop, flop_one = extrapolate(a, n_train, per_step, finalize, infer, t_ro, t_init, t_dyn, t_ana, t_raw)
     total = sum(s for _, s in rows)
     floor = flop / (peak * 1e9)

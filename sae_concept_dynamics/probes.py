@@ -279,7 +279,7 @@ def fit_probes(features, # (N, d) or (G, N, d) features, e.g. the codes of G SAE
                folds:ProbeFolds, # from `probe_folds` or `explicit_folds`
                backend:str='torch', # 'torch' (batched) or 'sklearn' (reference loop)
                C:float=1.0, # inverse L2 strength
-               tol:float=1e-5, # gradient tolerance of both solvers
+               tol:float=1e-4, # gradient tolerance of both solvers (scikit-learn's default)
                max_iter:int=1000, # iterations at most
                chunk:int=None, # groups per batched solve (None: all at once)
               )->np.ndarray: # (G, C, F, 5) metrics (PROBE_METRICS); NaN for skipped concepts
@@ -311,7 +311,7 @@ def fit_ksparse_probes(features, # (N, d) or (G, N, d) features
                        ks=(1, 2, 5, 10, 20), # numbers of latents; those above d are dropped
                        backend:str='torch', # 'torch' or 'sklearn'
                        C:float=1.0, # inverse L2 strength
-                       tol:float=1e-5, # gradient tolerance
+                       tol:float=1e-4, # gradient tolerance (scikit-learn's default)
                        max_iter:int=1000, # iterations at most
                       )->dict: # k -> (G, C, F, 5) metrics, NaN for skipped concepts
     "k-sparse probe metrics: for each k, a probe on the k latents ranked first on the training fold."
