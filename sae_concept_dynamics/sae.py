@@ -335,9 +335,10 @@ def train_step(self:SAEBank, opt, # optimizer over this bank's parameters
                code_hook=None, # callable z -> z applied to the codes before decoding
                alive:torch.Tensor=None, # (S,) bool, updated in place: members still training (None: all)
                on_fail=None, # called as on_fail(bad (S,) bool, loss (S,)) when members' losses stop being finite
+               loss_fn=None, # computes the loss instead of `self.loss` (same arguments; e.g. its `torch.compile`d form)
               )->dict: # detached per-member (S,) tensors: loss, mse, fvu, l0
     "One optimizer step: loss, backward, decoder-gradient projection, `opt.step()`, decoder renormalisation."
-    out = self.loss(xb, weights=weights, l1_scale=l1_scale, code_hook=code_hook)
+    out = (loss_fn or self.loss)(xb, weights=weights, l1_scale=l1_scale, code_hook=code_hook)
     loss = out['loss']
     if alive is not None:
         bad = ~torch.isfinite(loss) & alive

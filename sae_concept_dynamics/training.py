@@ -6,7 +6,7 @@ Docs: https://sae-concept-dynamics.github.io/sae-concept-dynamics/training.html.
 
 # %% ../nbs/04_training.ipynb #3ca8b769
 from __future__ import annotations
-import functools, json, math, re, shutil, time
+import functools, json, math, re, shutil, time, warnings
 from dataclasses import dataclass, asdict
 from pathlib import Path
 
@@ -23,9 +23,10 @@ from .logging_backends import make_logger
 
 # %% auto #0
 __all__ = ['SAE_TYPES', 'PRESETS', 'SNAPSHOT_FILE', 'LIST_COLUMNS', 'TrainSettings', 'steps_per_epoch', 'snapshot_steps',
-           'config_id', 'sweep_grid', 'auto_member_chunk', 'train_bank', 'pack_snapshots', 'unpack_snapshot',
-           'convergence_stats', 'snapshot_keep', 'shard_grid', 'followed_ids', 'train_sweep', 'init_sweep',
-           'read_sweep', 'list_saes', 'list_snapshots', 'load_sae', 'sweep_summary', 'sae_trainer']
+           'config_id', 'sweep_grid', 'auto_member_chunk', 'use_compile', 'compiled_loss', 'train_bank',
+           'pack_snapshots', 'unpack_snapshot', 'convergence_stats', 'snapshot_keep', 'shard_grid', 'followed_ids',
+           'train_sweep', 'init_sweep', 'read_sweep', 'list_saes', 'list_snapshots', 'load_sae', 'sweep_summary',
+           'sae_trainer']
 
 # %% ../nbs/04_training.ipynb #d7fd65d7
 SAE_TYPES = {'vanilla': 'relu', 'topk': 'topk', 'batchtopk': 'batchtopk', 'jumprelu': 'jumprelu'}
@@ -131,6 +132,28 @@ def auto_member_chunk(bank:SAEBank, # the bank about to train
     if dev.type != 'cpu': return bank.n_members
     return max(1, min(bank.n_members, budget // (4 * batch_size * bank.hidden)))
 
+# %% ../nbs/04_training.ipynb #d38a89d9
+def use_compile(compile, # 'auto' (CUDA only), 'on'/True or 'off'/False
+                device, # where the bank trains
+               )->bool:
+    "Whether `train_bank` compiles the loss."
+    if compile not in ('auto', 'on', 'off', True, False): raise InputError(f"compile={compile!r} is not one of auto, on, off")
+    return compile in ('on', True) or (compile == 'auto' and torch.device(device).type == 'cuda')
+
+def compiled_loss(bank:SAEBank, # a bank (or one part of one)
+                  mode:str=None, # torch.compile mode (None: the default)
+                 ): # callable with `bank.loss`'s arguments
+    "`bank.loss` through `torch.compile`; if compiling or running it fails, one warning and the eager `bank.loss` from then on."
+    fn, state = torch.compile(bank.loss, mode=mode), dict(ok=True)
+    def loss(x, l1_scale=1., **kw):
+        if state['ok']:
+            try: return fn(x, l1_scale=torch.as_tensor(l1_scale, dtype=x.dtype, device=x.device), **kw)
+            except Exception as e:
+                state['ok'] = False
+                warnings.warn(f"torch.compile of the SAE loss failed ({type(e).__name__}: {str(e).strip().splitlines()[0][:200] if str(e).strip() else ''}); training goes on without it")
+        return bank.loss(x, l1_scale=l1_scale, **kw)
+    return loss
+
 # %% ../nbs/04_training.ipynb #a52c4525
 class _Freezer:
     "Members whose loss stopped being finite: the reason, and their last finite parameters, restored after every step."
@@ -145,14 +168,14 @@ class _Freezer:
             for n, p in self.bank.named_parameters(): p[i].copy_(ps[n])
 
 # %% ../nbs/04_training.ipynb #f6c26c64
-def _step_parts(parts, opts, xb, w, step:int, lr:float, l1_scale:float, code_hook, alive, freezer)->list:
+def _step_parts(parts, opts, xb, w, step:int, lr:float, l1_scale:float, code_hook, alive, freezer, loss_fns)->list:
     "One training step of every part of a bank: `train_step` on each, with its slice of the hooks and of `alive`."
     outs = []
-    for (sl, part), opt in zip(parts, opts):
+    for (sl, part), opt, loss_fn in zip(parts, opts, loss_fns):
         for grp in opt.param_groups: grp['lr'] = lr
         hook = None if code_hook is None else (lambda z, _sl=sl: code_hook(step, z, _sl))
         outs.append(part.train_step(opt, xb, weights=w, l1_scale=l1_scale, code_hook=hook, alive=alive[sl],
-                                    on_fail=lambda bad, loss, _o=sl.start: freezer(bad, loss, step, _o)))
+                                    on_fail=lambda bad, loss, _o=sl.start: freezer(bad, loss, step, _o), loss_fn=loss_fn))
     freezer.restore()
     return outs
 
@@ -178,6 +201,7 @@ def train_bank(bank:SAEBank, # the bank to train (in place); its inputs are `x` 
                member_chunk:int=None, # members trained together per step (None: `auto_member_chunk`); results do not depend on it
                steps:int=None, # total steps (None: `settings.epochs` passes over `x`)
                snapshots=None, # steps at which `on_snapshot` is called (None: 0 and log-spaced, `snapshot_steps`)
+               compile='auto', # torch.compile the loss: 'auto' (on CUDA only), 'on' or 'off'; results do not depend on it beyond rounding
               )->dict: # 'history': list of per-member row lists; 'failed': {member: reason}; 'steps': total steps
     "Train every member of `bank` on `x` with Adam, warm-up and decay; return the history and the failures."
     s = (settings or TrainSettings()).check()
@@ -186,6 +210,7 @@ def train_bank(bank:SAEBank, # the bank to train (in place); its inputs are `x` 
     log_every, warm = max(1, total // max(1, s.log_points)), max(1, int(total * s.l1_warmup_frac))
     parts = bank.split_members(member_chunk or auto_member_chunk(bank, s.batch_size, x.device))
     opts = [torch.optim.Adam(part.parameters(), lr=s.lr) for _, part in parts]
+    loss_fns = [compiled_loss(part) if use_compile(compile, x.device) else None for _, part in parts]
     history, freezer = [[] for _ in range(bank.n_members)], _Freezer(bank)
     alive = torch.ones(bank.n_members, dtype=torch.bool, device=x.device)
     if on_snapshot is not None and 0 in snaps: on_snapshot(0, bank)
@@ -193,7 +218,7 @@ def train_bank(bank:SAEBank, # the bank to train (in place); its inputs are `x` 
     for step, idx in zip(range(total), _batches(len(x), s.batch_size, torch.Generator().manual_seed(seed), x.device)):
         xb, w = (x[idx], None) if batch_hook is None else batch_hook(step, x[idx], idx)
         lr = _lr_at(step, total, s)
-        outs = _step_parts(parts, opts, xb, w, step, lr, min(1., (step + 1) / warm), code_hook, alive, freezer)
+        outs = _step_parts(parts, opts, xb, w, step, lr, min(1., (step + 1) / warm), code_hook, alive, freezer, loss_fns)
         if step % log_every == 0: _log_rows(history, bank, step, outs, lr, freezer.failed, on_log)
         if on_snapshot is not None and step + 1 in snaps: on_snapshot(step + 1, bank)
         if bar is not None: bar.update(1)
