@@ -6,7 +6,7 @@ Docs: https://sae-concept-dynamics.github.io/sae-concept-dynamics/activations.ht
 
 # %% ../nbs/02_activations.ipynb #895de9a0
 from __future__ import annotations
-import copy, hashlib, json, os, shutil, tempfile, time
+import copy, hashlib, json, os, shutil, tempfile, time, warnings
 from collections import OrderedDict
 from datetime import datetime, timezone
 from pathlib import Path
@@ -387,21 +387,27 @@ def concept_arrays(c_train, c_test, # per split: DataFrame with concept columns,
     return out
 
 # %% ../nbs/02_activations.ipynb #dee034e5
+class _quiet_jit(warnings.catch_warnings):
+    "TorchScript still works in this torch; its deprecation notices (one per call) are not the user's to act on."
+    def __enter__(self):
+        r = super().__enter__(); warnings.filterwarnings('ignore', category=FutureWarning, message=r'.*torch\.jit'); return r
+
 def _save_model(model:nn.Module, layers:list, layer_shapes:dict, input_shape, path:Path)->tuple: # (manifest entry or None, reason)
     "Save `model` as TorchScript for the fidelity measures if they can use it; otherwise say why not."
     if model is None: return None, 'no model given'
     if not isinstance(model, nn.Sequential): return None, f'the model ({type(model).__name__}) is not an nn.Sequential, so reconstructions cannot be spliced back in'
     top = [n for n, _ in model.named_children()]
     if any(l not in top for l in layers): return None, f'layer(s) {[l for l in layers if l not in top]} are not top-level children of the model ({top})'
-    try: sm = torch.jit.script(copy.deepcopy(model).cpu().eval())
+    try:
+        with _quiet_jit(): sm = torch.jit.script(copy.deepcopy(model).cpu().eval())
     except Exception as e: return None, f'the model cannot be compiled to TorchScript ({type(e).__name__})'
-    with atomic_path(path/'model.pt') as tmp: torch.jit.save(sm, str(tmp))
+    with atomic_path(path/'model.pt') as tmp, _quiet_jit(): torch.jit.save(sm, str(tmp))
     return dict(kind='torchscript', file='model.pt', **{'class': type(model).__name__}, layer_shapes={l: list(s) for l, s in layer_shapes.items()},
                 input_shape=None if input_shape is None else list(input_shape)), None
 
 def _load_script_model(f:Path, info:dict, device='cpu')->nn.Module:
     "A saved TorchScript model as an `nn.Sequential` of its children that knows its layers' output shapes."
-    m = torch.jit.load(str(f), map_location=device)
+    with _quiet_jit(): m = torch.jit.load(str(f), map_location=device)
     seq = nn.Sequential(OrderedDict(m.named_children()))
     seq.layer_shapes = {l: tuple(s) for l, s in info.get('layer_shapes', {}).items()}
     if info.get('input_shape'): seq.input_shape = tuple(info['input_shape'])

@@ -132,7 +132,7 @@ def auto_member_chunk(bank:SAEBank, # the bank about to train
     if dev.type != 'cpu': return bank.n_members
     return max(1, min(bank.n_members, budget // (4 * batch_size * bank.hidden)))
 
-# %% ../nbs/04_training.ipynb #d38a89d9
+# %% ../nbs/04_training.ipynb #df710949
 def use_compile(compile, # 'auto' (CUDA only), 'on'/True or 'off'/False
                 device, # where the bank trains
                )->bool:
