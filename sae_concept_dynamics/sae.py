@@ -233,7 +233,7 @@ def _sparse_decode(self:SAEBank, kept)->bool:
     return kept is not None and kept[0].shape[-1] * 16 <= self.hidden and self.W_dec.device.type in ('cpu', 'cuda')
 
 class _KeptDecode(torch.autograd.Function):
-    "`z @ W_dec` from TopK's kept values: forward a weighted sum of k decoder rows per input (`embedding_bag`); backward one dense product for the rows and a gather for the values."
+    "`z @ W_dec` from TopK's kept values: forward a weighted sum of k decoder rows per input (`embedding_bag`); backward two dense products (on a CPU they beat gathering B·k decoder rows)."
     @staticmethod
     def forward(ctx, v, W, rows, z): # v (S*B, k) values; W (S*H, d) decoder rows; rows (S*B, k) their indices; z (S, B, H) scattered codes (no grad)
         ctx.save_for_backward(W, rows, z)
@@ -241,8 +241,8 @@ class _KeptDecode(torch.autograd.Function):
     @staticmethod
     def backward(ctx, g): # g (S*B, d)
         W, rows, z = ctx.saved_tensors; S, B, H = z.shape
-        g3, W3 = g.view(S, B, -1), W.view(S, H, -1)     # dense products: on a CPU they beat gathering B·k decoder rows
-        gv = torch.bmm(g3, W3.transpose(1, 2)).view(S * B, H).gather(-1, rows - (rows // H) * H) if ctx.needs_input_grad[0] else None
+        g3, W3 = g.view(S, B, -1), W.view(S, H, -1)
+        gv = torch.bmm(g3, W3.transpose(1, 2)).view(S * B, H).gather(-1, rows % H) if ctx.needs_input_grad[0] else None
         gW = torch.bmm(z.transpose(1, 2), g3).view(S * H, -1) if ctx.needs_input_grad[1] else None
         return gv, gW, None, None
 
