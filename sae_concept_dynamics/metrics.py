@@ -101,18 +101,65 @@ def fidelity_skipped()->dict: # the keys of `oracle_fidelity`, every number NaN,
     return {**{k: float('nan') for k in FIDELITY_KEYS}, 'per_class': {f'{m}_{r}': np.zeros(0) for r in ('clean', 'recon', 'zero', 'mean') for m in ('ce', 'acc')}}
 
 # %% ../nbs/05_metrics.ipynb #222d8d1c
+def _ordered_keys(v:torch.Tensor)->torch.Tensor:
+    "int64 keys in [0, 2**32) that order as the float32 values `v` do (the IEEE bits, negatives flipped)."
+    b = v.contiguous().view(torch.int32).long() & 0xFFFFFFFF
+    return torch.where(b >= 2**31, 0xFFFFFFFF - b, b + 2**31)
+
+def _run_bounds(new_run:torch.Tensor)->tuple:
+    "First and last position of the run of ties holding each sorted position, from the flags of where runs start (last dim)."
+    n = new_run.shape[-1]
+    idx = torch.arange(n, device=new_run.device).expand_as(new_run)
+    end_run = torch.ones_like(new_run); end_run[..., :-1] = new_run[..., 1:]
+    first = torch.where(new_run, idx, torch.zeros_like(idx)).cummax(-1).values
+    last = torch.where(end_run, idx, torch.full_like(idx, n - 1)).flip(-1).cummin(-1).values.flip(-1)
+    return first, last
+
+def _rank_nonzeros(v:torch.Tensor, # (K, N, W) values of K x W columns, ranked along N
+                   out:torch.Tensor, # (K, W, N) float64, contiguous, filled with the ranks
+                  ):
+    "Average ranks of each column of `v` into `out`, sorting only the nonzeros."
+    K, N, W = v.shape
+    v = v.contiguous().view(-1)
+    p = v.nonzero().squeeze(1)                                               # flat positions of the nonzeros
+    col, i, x = (p // (N * W)) * W + p % W, (p // W) % N, v[p]               # column k * W + w, row, value
+    cnt, nneg = torch.bincount(col, minlength=K * W), torch.bincount(col[x < 0], minlength=K * W)
+    nzero = N - cnt
+    out = out.view(K * W, N)
+    out.copy_((nneg + (nzero + 1) / 2).double()[:, None].expand(K * W, N))  # the zeros: past the negatives, the mean of their positions
+    if not len(p): return
+    if x.dtype == torch.float32: o = ((col << 32) | _ordered_keys(x)).sort().indices   # by column, then by value: one sort
+    else: o = x.sort(stable=True).indices; o = o[col[o].sort(stable=True).indices]
+    col, i, x = col[o], i[o], x[o]
+    new = torch.ones_like(col, dtype=torch.bool); new[1:] = (col[1:] != col[:-1]) | (x[1:] != x[:-1])
+    first, last = _run_bounds(new)
+    start = (cnt.cumsum(0) - cnt)[col]                                       # where each column's nonzeros begin in the sorted list
+    out.view(-1)[col * N + i] = (first + last - 2 * start).double() / 2 + 1 + torch.where(x > 0, nzero[col], 0)
+
+def _sparse_ranks(v:torch.Tensor, # (A, N, B) values ranked along N, mostly exact zeros, no NaN
+                  block:int=2**23, # values ranked at once (bounds memory)
+                 )->torch.Tensor: # (A, B, N) float64 average ranks of each of the A x B columns
+    "Average ranks along the middle dimension, sorting only the nonzeros: a column's zeros share one rank, between its negatives and its positives."
+    A, N, B = v.shape
+    out = torch.empty(A, B, N, dtype=torch.float64, device=v.device)
+    w = max(1, min(B, block // max(1, N)))                                   # columns per block
+    k = max(1, block // max(1, N * B)) if w == B else 1                      # and leading slices per block
+    for a in range(0, A, k):
+        for b in range(0, B, w): _rank_nonzeros(v[a:a + k, :, b:b + w], out[a:a + k, b:b + w])
+    return out
+
 def average_ranks(v:torch.Tensor, # values, ranked along dimension `dim`
                   dim:int=0, # dimension to rank along
                  )->torch.Tensor: # float64 ranks from 1, ties sharing their average rank
     "Ranks of `v` along `dim`, with ties given their average rank (as `scipy.stats.rankdata`)."
+    if v.is_floating_point() and v.numel() > 2 * torch.count_nonzero(v) and not v.isnan().any():   # mostly zeros (ReLU/TopK codes): sort the rest
+        d = dim % v.ndim; A, N = math.prod(v.shape[:d]), v.shape[d]
+        r = _sparse_ranks(v.reshape(A, N, -1))                               # (A, B, N)
+        return r.reshape(*v.shape[:d], *v.shape[d + 1:], N).movedim(-1, d)
     v = v.movedim(dim, -1)
     s, order = v.sort(-1)
-    n = s.shape[-1]
-    idx = torch.arange(n, device=v.device).expand_as(s)
     new_run = torch.ones_like(s, dtype=torch.bool); new_run[..., 1:] = s[..., 1:] != s[..., :-1]
-    end_run = torch.ones_like(s, dtype=torch.bool); end_run[..., :-1] = new_run[..., 1:]
-    first = torch.where(new_run, idx, torch.zeros_like(idx)).cummax(-1).values
-    last = torch.where(end_run, idx, torch.full_like(idx, n - 1)).flip(-1).cummin(-1).values.flip(-1)
+    first, last = _run_bounds(new_run)
     r = (first + last).double() / 2 + 1
     return torch.empty_like(r).scatter_(-1, order, r).movedim(-1, dim)
 

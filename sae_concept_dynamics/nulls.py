@@ -70,11 +70,8 @@ def concept_values(store, # an ActivationStore
 # %% ../nbs/07a_nulls.ipynb #09baa2f2
 def code_ranks(z:torch.Tensor, # (S, N, H) codes
               )->torch.Tensor: # (S, H, N) float64 ranks of each latent's values over the N inputs, ties averaged
-    "Average ranks of each latent's values along the inputs (as `average_ranks`, via one sort and two binary searches)."
-    s, o = z.transpose(1, 2).contiguous().sort(-1)
-    lo, hi = torch.searchsorted(s, s, side='left'), torch.searchsorted(s, s, side='right')
-    r = (lo + hi + 1).double() / 2                                         # a run of ties from lo to hi-1 shares rank (lo + hi + 1) / 2
-    return torch.empty_like(r).scatter_(-1, o, r)
+    "Average ranks of each latent's values along the inputs (`average_ranks`: on mostly-zero codes it sorts only the nonzeros)."
+    return average_ranks(z.transpose(1, 2), -1)
 
 def rank_statistics(z:torch.Tensor, # (S, N, H) codes of a bank on one split
                     y:torch.Tensor, # (N, C) bool concept labels
