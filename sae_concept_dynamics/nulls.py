@@ -234,8 +234,21 @@ def null_quantiles(draws:pd.DataFrame, # from `null_draws`
     return out.reset_index()
 
 # %% ../nbs/07a_nulls.ipynb #9aa07268
-def _null_key(checksum, layer, hidden, k, n_draws, readouts, names, kinds, seed0):
-    spec = json.dumps([sorted(readouts), list(names), {n: [v['kind'], list(v['members'])] for n, v in (kinds or {}).items()}, seed0], default=str)
+def _train_rows(store, layer, names, rows=None)->tuple:
+    "Training activations, concept labels and quantities, on `rows` only when given."
+    x, c, v = store.get(layer, 'train'), store.concepts('train'), concept_values(store, 'train', names)
+    if rows is None: return x, c, v
+    i = torch.as_tensor(np.asarray(rows), dtype=torch.long)
+    if len(i) == 0 or int(i.min()) < 0 or int(i.max()) >= len(x): raise InputError(f"rows must index the {len(x)} training rows: got {len(i)} indices from {int(i.min()) if len(i) else '-'} to {int(i.max()) if len(i) else '-'}")
+    return x[i], c[i], v[i.numpy()]
+
+def _rows_tag(rows)->str:
+    "A short fingerprint of the training rows latents are chosen on (all rows: 'all')."
+    return 'all' if rows is None else f"{len(rows)}:{hashlib.sha256(np.asarray(rows, np.int64).tobytes()).hexdigest()[:10]}"
+
+def _null_key(checksum, layer, hidden, k, n_draws, readouts, names, kinds, seed0, rows=None):
+    spec = json.dumps([sorted(readouts), list(names), {n: [v['kind'], list(v['members'])] for n, v in (kinds or {}).items()}, seed0]
+                      + ([] if rows is None else [_rows_tag(rows)]), default=str)
     return f"null_{checksum}_{layer}_h{int(hidden)}_k{int(k)}_n{int(n_draws)}_{hashlib.sha256(spec.encode()).hexdigest()[:10]}.csv"
 
 def cached_null_draws(cache_dir, # folder of the null cache (None: no cache)
@@ -259,6 +272,7 @@ def null_table(saes:pd.DataFrame, # one row per SAE: sae_id, sae_type, hidden, k
                grid:float=0., # L0 snapping of non-TopK SAEs (see `null_k`)
                kinds:dict=None, # kind overrides
                progress:bool=False, # a bar over the nulls
+               rows=None, # training rows the latents are chosen on (indices, as `sweep_statistics` got them; None: all)
               )->pd.DataFrame: # hidden, null_k, concept, kind, readout, n_draws, q50, q95, q99 (+ _is_max flags)
     "Quantiles of the matched null of every SAE of a table: one null per distinct (width, matched k), cached."
     from tqdm.auto import tqdm
@@ -267,12 +281,11 @@ def null_table(saes:pd.DataFrame, # one row per SAE: sae_id, sae_type, hidden, k
     names = store.concept_names
     info = concept_spec(names, kinds).set_index('concept')
     kd = {n: dict(kind=r.kind, members=r.members) for n, r in info.iterrows()}
-    x_tr, x_te = store.get(layer, 'train'), store.get(layer, 'test')
-    c_tr, c_te = store.concepts('train'), store.concepts('test')
-    v_tr, v_te = concept_values(store, 'train', names), concept_values(store, 'test', names)
+    x_tr, c_tr, v_tr = _train_rows(store, layer, names, rows)
+    x_te, c_te, v_te = store.get(layer, 'test'), store.concepts('test'), concept_values(store, 'test', names)
     parts = []
     for h, k in tqdm(sorted(set(zip(saes.hidden.astype(int), ks))), desc='nulls', disable=not progress):
-        key = _null_key(store.checksum, layer, h, k, n_draws, readouts, names, kd, NULL_SEED)
+        key = _null_key(store.checksum, layer, h, k, n_draws, readouts, names, kd, NULL_SEED, rows)
         d = cached_null_draws(cache_dir, key, lambda: null_draws(x_tr, x_te, c_tr, c_te, names, h, k, n_draws, v_tr, v_te, kd, readouts))
         parts.append(null_quantiles(d).assign(hidden=h, null_k=k))
     out = pd.concat(parts, ignore_index=True)
@@ -286,6 +299,7 @@ def sweep_statistics(sae_dir, # sweep folder written by the trainer (trained or 
                      readouts=READOUTS, # statistics
                      kinds:dict=None, # kind overrides
                      progress:bool=False,
+                     rows=None, # training rows the latents are chosen on (indices; None: all); the test split is always whole
                     )->pd.DataFrame: # sae_id, sae_type, hidden, lam, k, seed, l0, member, concept, kind, readout, value
     "Readout statistics of every finished SAE of a sweep (loaded with `load_sae`, encoded with `sae_outputs`)."
     from tqdm.auto import tqdm
@@ -293,13 +307,14 @@ def sweep_statistics(sae_dir, # sweep folder written by the trainer (trained or 
     tab = tab[tab.status == 'done']
     if not len(tab): raise InputError(f"no finished SAE in {sae_dir}: train the sweep first")
     names = store.concept_names
-    v_tr, v_te = concept_values(store, 'train', names), concept_values(store, 'test', names)
+    v_te = concept_values(store, 'test', names)
     parts = []
     for _, r in tqdm(list(tab.iterrows()), desc='statistics', disable=not progress):
         lay = store.check_layer(layer or (r.layer if isinstance(r.layer, str) and r.layer else None))
+        x_tr, c_tr, v_tr = _train_rows(store, lay, names, rows)
         sae = load_sae(r.path)
-        z_tr, _ = sae_outputs(sae, store.get(lay, 'train')); z_te, _ = sae_outputs(sae, store.get(lay, 'test'))
-        t = bank_statistics(z_tr, z_te, store.concepts('train'), store.concepts('test'), names, v_tr, v_te, kinds, readouts)
+        z_tr, _ = sae_outputs(sae, x_tr); z_te, _ = sae_outputs(sae, store.get(lay, 'test'))
+        t = bank_statistics(z_tr, z_te, c_tr, store.concepts('test'), names, v_tr, v_te, kinds, readouts)
         parts.append(t.drop(columns='member').assign(sae_id=r.config_id, sae_type=r.sae_type, hidden=int(r.hidden), lam=r.lam, k=r.k,
                                                      seed=int(r.seed), l0=float((z_te[0] != 0).sum(1).double().mean())))
     out = pd.concat(parts, ignore_index=True)

@@ -17,7 +17,7 @@ from tqdm.auto import tqdm
 from .core import InputError, command, atomic_path, write_json, read_json, write_csv, resolve_device, parse_list, writable_dir
 from .activations import ActivationStore, log_activations, splice_forward
 from .training import train_sweep, init_sweep, load_sae
-from .infer import infer_saes, infer_sweep, sae_outputs
+from .infer import infer_saes, infer_sweep, sae_outputs, _row_budget
 from .analysis import (PCAControl, RawNeurons, retention_table, critical_l0, critical_l0_summary,
     retention_summary, co_discard_matrix, discard_clusters, direction_cosine, confusion_similarity, mantel_test,
     paired_comparison, dynamics_curves, dynamics_summary, snapshot_table, concept_scores, l50_table, l50_summary, concept_geometry,
@@ -54,7 +54,7 @@ PIPELINE_PRESETS = {
     'seed': dict(sae_preset='seed', sae_types=('vanilla', 'topk'), seeds=(0, 1, 2), oracle_epochs=None,
                  ks=(1, 2, 5, 10, 20), targets=('raw', 'codes', 'recon', 'residual'), random_oracle_types=('vanilla', 'topk'), random_oracle_grid=dict(),
                  dynamics_saes=6, max_snapshots=13, lineage=dict(n_rows=10000, n_draws=100, q='q99'), n_perm=9999, n_boot=2000,
-                 nulls=dict(n_draws=100, grid=0.05, q='q99', readouts=NULL_READOUTS),
+                 nulls=dict(n_draws=100, grid=0.05, q='q99', readouts=NULL_READOUTS, select_rows=10000),
                  ablation=dict(steps=300, seeds=(0, 1, 2, 3, 4), modes=('data', 'erase', 'latent'), concepts=('digit_4', 'closed_loop', 'ink_heavy'), n_draws=100)),
 }
 
@@ -161,17 +161,21 @@ def null_verdicts(out, # run directory
                   q:str='q99', # null quantile a statistic must beat
                   readouts=NULL_READOUTS, # statistics (no k-sparse probe by default: it fits a probe per draw)
                   progress:bool=False,
-                 )->dict: # stats, control_stats, nulls, verdicts (trained), control_verdicts, q, n_draws, grid
+                  select_rows:int=None, # choose latents on a seeded subset of this many training rows (SAEs and nulls alike; None: all)
+                 )->dict: # stats, control_stats, nulls, verdicts (trained), control_verdicts, q, n_draws, grid, select_rows
     "Statistics of the trained and random-init SAEs, their matched nulls (cached in <out>/nulls) and one verdict per SAE x concept."
     tr, ct = _sweep_dirs(out)
     if not tr: raise InputError(f"{out} holds no trained sweep (saes/<type>/sweep.json): run sae_concept_dynamics --out {out} first")
-    st = pd.concat([sweep_statistics(d, store, readouts=readouts, progress=progress) for d in tr], ignore_index=True)
-    sc = pd.concat([sweep_statistics(d, store, readouts=readouts, progress=progress) for d in ct], ignore_index=True) if ct else None
+    n_train = int(store.manifest['data']['n_train'])
+    rows = _row_budget(n_train, select_rows, 0)
+    st = pd.concat([sweep_statistics(d, store, readouts=readouts, progress=progress, rows=rows) for d in tr], ignore_index=True)
+    sc = pd.concat([sweep_statistics(d, store, readouts=readouts, progress=progress, rows=rows) for d in ct], ignore_index=True) if ct else None
     saes = pd.concat([s for s in (st, sc) if s is not None])[['sae_type', 'hidden', 'k', 'l0']].drop_duplicates()
-    nulls = null_table(saes, store, cache_dir=Path(out)/'nulls', n_draws=n_draws, readouts=readouts, grid=grid, progress=progress)
+    nulls = null_table(saes, store, cache_dir=Path(out)/'nulls', n_draws=n_draws, readouts=readouts, grid=grid, progress=progress, rows=rows)
     ver = retention_verdicts(st, nulls, q, grid)
     cver = retention_verdicts(sc, nulls, q, grid) if sc is not None else ver.iloc[:0]
-    return dict(stats=st, control_stats=sc, nulls=nulls, verdicts=ver, control_verdicts=cver, q=q, n_draws=n_draws, grid=grid)
+    return dict(stats=st, control_stats=sc, nulls=nulls, verdicts=ver, control_verdicts=cver, q=q, n_draws=n_draws, grid=grid,
+                select_rows=None if rows is None else len(rows), n_train=n_train)
 
 # %% ../nbs/12_pipeline.ipynb #16bd3677
 def control_comparison(verdicts:pd.DataFrame, # trained SAEs' verdict rows (sae_type, seed, concept, verdict)
@@ -227,7 +231,7 @@ def _verdict_tables(nv:dict, store:ActivationStore, method:str, n_boot:int, n_pe
     geo = concept_geometry(store.get(None, 'train'), store.concepts('train'), store.concept_names, _oracle_concepts(store))
     pooled, per_seed = l50_summary(l50_table(v, by=('seed',)), by=()), l50_table(v, by=('seed',))
     preds = predictor_table(pooled, geo, per_seed=per_seed, n_boot=n_boot, n_perm=n_perm)
-    return dict(verdicts=v, control_verdicts=cv, nulls=nv['nulls'], null_settings=dict(q=nv['q'], n_draws=nv['n_draws'], grid=nv['grid']),
+    return dict(verdicts=v, control_verdicts=cv, nulls=nv['nulls'], null_settings=dict(q=nv['q'], n_draws=nv['n_draws'], grid=nv['grid'], select_rows=nv.get('select_rows'), n_train=nv.get('n_train')),
                 l50=l50, l50_summary=l50_summary(l50), configs=config_verdicts(v), trained_rates=retention_rates(v),
                 control_rates=retention_rates(cv) if len(cv) else pd.DataFrame(), controls=control_comparison(v, cv) if len(cv) else pd.DataFrame(columns=['p']),
                 geometry=geo, predictors=preds)
@@ -490,6 +494,7 @@ def _retention_text(res)->str:
     s, v, c = res['null_settings'], res['verdicts'], res['control_verdicts']
     return (f"Verdict per SAE x concept: the concept's readout (atomic: best single latent AUC; composite: best OR of its members' latents; continuous: Spearman) "
             f"beats the {s['q']} of {s['n_draws']} random dictionaries of the same width and matched L0 (TopK at the SAE's k, else at its mean L0 snapped to a {s['grid']:.0%} log grid). "
+            + (f"Latents are chosen on a seeded subset of {s['select_rows']:,} of the {s['n_train']:,} training rows, for the SAEs and their nulls alike, and scored on the whole test split. " if s.get('select_rows') else '') +
             f"Trained SAEs: {v.verdict.eq('retained').mean():.1%} of pairs retained; random-init controls: {c.verdict.eq('retained').mean() if len(c) else float('nan'):.1%}. "
             f"The old rule (best latent AUC > {res['threshold']}) retains {res['retention'].auc_threshold_verdict.eq('retained').mean():.1%} of trained pairs.\n")
 
