@@ -16,7 +16,11 @@ Stages timed (each a slice, scaled by the preset's counts from `training.PRESETS
   store when infer shares them;
 - random-init sweeps (`train_sweep(epochs=0)`), the random oracle's store, the lineage step (per snapshot: codes on both
   splits and every latent's concept AUC, as `snapshot_measures`; `dynamics_saes` sparsities per type x every seed x
-  `max_snapshots`), analysis (`analyze_run` on a small run, scaled linearly by the number of SAEs).
+  `max_snapshots`);
+- the verdicts: matched-null draws (`null_draws`, latents chosen on the preset's `select_rows` training rows) timed at each
+  TopK k per width, times the preset's draws and its distinct nulls (TopK: one per k and width; vanilla: the L0 grid points
+  its seeds land on per lambda, measured on the quick run's vanilla SAEs when one exists); the SAEs' own statistics cost
+  about one draw each; the rest of analysis (`analyze_run` on a small run, scaled linearly by the number of SAEs).
   The ablation experiment is not timed here.
 The floor: the preset's training FLOPs (10 x batch x d x hidden per SAE step, as bench_sweep.py counts them; both trained
 grids) at this machine's fp32 matmul peak, measured in the same run as ../shared/peers/matmul_peak.py does (median of
@@ -238,6 +242,40 @@ def time_dynamics(store:ActivationStore, banks:dict, n_rows)->float:
     return float(np.mean(secs))
 
 
+def time_nulls(store:ActivationStore, select_rows)->dict:
+    "Seconds per matched-null draw (encode, rank, every verdict readout) at each TopK k of the preset per width, latents chosen on `select_rows` training rows."
+    from sae_concept_dynamics.nulls import null_draws, concept_values, concept_spec, NULL_READOUTS
+    from sae_concept_dynamics.infer import _row_budget
+    names = store.concept_names
+    x_tr, x_te = store.get(None, 'train'), store.get(None, 'test')
+    c_tr, c_te = store.concepts('train'), store.concepts('test')
+    v_tr, v_te = concept_values(store, 'train', names), concept_values(store, 'test', names)
+    idx = _row_budget(len(x_tr), select_rows, 0)
+    if idx is not None: x_tr, c_tr, v_tr = x_tr[idx], c_tr[idx], v_tr[idx.numpy()]
+    kd = {n: dict(kind=r.kind, members=r.members) for n, r in concept_spec(names).set_index('concept').iterrows()}
+    out = {}
+    for h in PRESETS['seed']['hidden']:
+        for f in PRESETS['seed']['k_fracs']:
+            k = max(1, min(h, round(f * h)))
+            out[(h, k)] = timed(lambda: null_draws(x_tr, x_te, c_tr, c_te, names, h, k, 2, v_tr, v_te, kd, NULL_READOUTS))[0] / 2
+    return out
+
+
+def null_count(quick_run, preset:str='seed')->tuple:
+    "Distinct matched nulls of the preset: TopK at each k per width; vanilla at each L0 grid point its seeds land on (per lambda, measured on a quick run's vanilla SAEs with the preset's grid and seed count; 2 without one); one per width for the vanilla random-init control."
+    from sae_concept_dynamics.nulls import null_k
+    P, PP = PRESETS[preset], PIPELINE_PRESETS[preset]
+    per_cfg, src = 2., 'assumed (no quick run)'
+    f = Path(quick_run)/'saes'/'vanilla'/'results'/'saes.csv'
+    if f.exists():
+        q = pd.read_csv(f); q = q[q.seed.isin(sorted(q.seed.unique())[:len(PP['seeds'])])].dropna(subset=['l0'])
+        q['nk'] = [null_k('vanilla', int(h), None, l, PP['nulls']['grid']) for h, l in zip(q.hidden, q.l0)]
+        per_cfg, src = float(q.groupby(['hidden', 'lam']).nk.nunique().mean()), f'measured on {f.parent.parent}'
+    n_topk = len(P['hidden']) * len(P['k_fracs']) if 'topk' in PP['sae_types'] else 0
+    n_van = len(P['hidden']) * len(P['lams']) * per_cfg if 'vanilla' in PP['sae_types'] else 0
+    return n_topk, n_van + len(P['hidden']), per_cfg, src
+
+
 def ladder_snapshots(preset:str='seed')->int:
     "Snapshot evaluations of the lineage step: `dynamics_saes` sparsities per type (over both widths), every seed, `max_snapshots` each."
     P, PP = PRESETS[preset], PIPELINE_PRESETS[preset]
@@ -275,7 +313,8 @@ def topk_vs_reference(epochs:int, repeats:int)->tuple:
 
 
 # ---------------------------------------------------------------- extrapolation
-def extrapolate(a, n_train:int, per_step:dict, finalize:float, infer:dict, t_ro_store:float, t_init:float, t_dyn:float, t_ana:tuple, t_raw:float=0.)->tuple:
+def extrapolate(a, n_train:int, per_step:dict, finalize:float, infer:dict, t_ro_store:float, t_init:float, t_dyn:float, t_ana:tuple, t_raw:float=0.,
+                t_null:dict=None, n_nulls:tuple=None)->tuple:
     "Stage table (seconds) of the whole seed preset, and its training FLOPs."
     P, PP = PRESETS['seed'], PIPELINE_PRESETS['seed']
     steps = P['epochs'] * steps_per_epoch(n_train, P['batch_size'])
@@ -291,18 +330,27 @@ def extrapolate(a, n_train:int, per_step:dict, finalize:float, infer:dict, t_ro_
     rows.append((f'train random-oracle sweeps (same grid, {n_ro} SAEs)', sum(sec for (name, sec) in rows[:len(n_grid)] if any(name.startswith(f'train {t} ') for t in PP['random_oracle_types']))))
     flop_ro = sum(nb * S * steps * 10 * P['batch_size'] * d * h for t, h, S, nb in grid_shapes() if t in PP['random_oracle_types'])
     rows.append(('random oracle store', t_ro_store))
-    rows.append((f'random-init sweeps ({sum(n_grid.values())} untrained SAEs)', sum(n_grid.values()) * t_init))
+    n_init = {(t, h): len(PP['seeds']) for (t, h) in n_grid}               # the random-init control: one knob per type, width and seed
+    rows.append((f'random-init sweeps ({sum(n_init.values())} untrained SAEs)', sum(n_init.values()) * t_init))
     rows.append(('raw-activation probes (once per store: trained and random-oracle stores)', 2 * t_raw))
     full_targets = set(PP['targets']) == {'raw', 'codes', 'recon', 'residual'}
     rows.append((f'infer trained ({sum(n_grid.values())} SAEs, targets {",".join(PP["targets"])})',
                  sum(n * infer[(t, h, 'trained' if full_targets else 'control')] for (t, h), n in n_grid.items())))
-    rows.append((f'infer random-init ({sum(n_grid.values())} SAEs, raw+codes)', sum(n * infer[(t, h, 'control')] for (t, h), n in n_grid.items())))
+    rows.append((f'infer random-init ({sum(n_init.values())} SAEs, raw+codes)', sum(n * infer[(t, h, 'control')] for (t, h), n in n_init.items())))
     rows.append((f'infer random-oracle ({n_ro} SAEs, raw+codes)', sum(n * infer[(t, h, 'control')] for (t, h), n in n_grid.items() if t in PP['random_oracle_types'])))
     n_pca = min(sum(n_grid.values()), d) + 1
     rows.append((f'PCA + raw controls (about {n_pca} PCA sizes)', n_pca * infer['pca']))
     n_snap = ladder_snapshots()
     rows.append((f'dynamics (lineage step: {n_snap} snapshots, {PP["lineage"]["n_rows"] or "all"} rows per split)', n_snap * t_dyn))
-    n_saes = 2 * sum(n_grid.values()) + n_ro
+    if t_null:
+        n_topk, n_van, _, _ = n_nulls
+        nd = PP['nulls']['n_draws']; hs = sorted({h for h, _ in t_null})
+        per_w = {h: np.mean([v for (hh, _), v in t_null.items() if hh == h]) for h in hs}
+        rows.append((f'matched nulls ({n_topk} TopK + about {n_van:.0f} vanilla (width, k), {nd} draws each)',
+                     nd * (sum(t_null.values()) * n_topk / len(t_null) + n_van * np.mean(list(per_w.values())))))
+        n_stat = sum(n_grid.values()) + sum(n_init.values())
+        rows.append((f'verdict statistics ({n_stat} trained and random-init SAEs)', n_stat * np.mean(list(t_null.values()))))
+    n_saes = sum(n_grid.values()) + sum(n_init.values()) + n_ro
     rows.append((f'analysis (n_perm {PP["n_perm"]}, scaled from {t_ana[1]} to {n_saes} SAEs)', t_ana[0] * n_saes / t_ana[1]))
     return rows, flop + flop_ro, flop
 
@@ -350,8 +398,13 @@ def main():
         t_ro = time_random_oracle_store(store); print(f"random oracle store: {t_ro:.1f}s", flush=True)
         t_init = time_init_sweep(store); print(f"random-init SAE: {t_init:.2f}s per SAE", flush=True)
         t_dyn = time_dynamics(store, banks, PP['lineage']['n_rows']); print(f"dynamics: {t_dyn:.1f}s per snapshot", flush=True)
+        sel = PP['nulls'].get('select_rows')
+        t_null = time_nulls(store, sel)
+        n_nulls = null_count(a.quick_run)
+        print(f"matched-null draw (latents chosen on {sel or 'all'} training rows): " + ', '.join(f"h{h} k{k} {v:.2f}s" for (h, k), v in t_null.items()), flush=True)
+        print(f"  nulls: {n_nulls[0]} TopK; vanilla {n_nulls[3]}: {n_nulls[2]:.2f} L0 grid points per lambda over {len(PP['seeds'])} seeds", flush=True)
         t_ana = time_analysis(PP['n_perm'], PP['n_boot'], (2, 8) if q else (1, 2, 3, 4, 6, 8)); print(f"analysis: {t_ana[0]:.1f}s on {t_ana[1]} SAEs", flush=True)
-        rows, flop, flop_one = extrapolate(a, n_train, per_step, finalize, infer, t_ro, t_init, t_dyn, t_ana, t_raw)
+        rows, flop, flop_one = extrapolate(a, n_train, per_step, finalize, infer, t_ro, t_init, t_dyn, t_ana, t_raw, t_null, n_nulls)
     total = sum(s for _, s in rows)
     floor = flop / (peak * 1e9)
     print(f"\nseed preset on {n_train:,} / {n_test:,} rows{' (extrapolated from the slices above)' if not a.full else ''}:")

@@ -106,6 +106,11 @@ def _ordered_keys(v:torch.Tensor)->torch.Tensor:
     b = v.contiguous().view(torch.int32).long() & 0xFFFFFFFF
     return torch.where(b >= 2**31, 0xFFFFFFFF - b, b + 2**31)
 
+def _ordered_keys64(v:torch.Tensor)->torch.Tensor:
+    "int64 keys that order as the float64 values `v` do (negatives: minus their magnitude bits, minus one)."
+    b = v.contiguous().view(torch.int64)
+    return torch.where(b >= 0, b, -(b & 0x7FFFFFFFFFFFFFFF) - 1)
+
 def _run_bounds(new_run:torch.Tensor)->tuple:
     "First and last position of the run of ties holding each sorted position, from the flags of where runs start (last dim)."
     n = new_run.shape[-1]
@@ -129,7 +134,7 @@ def _rank_nonzeros(v:torch.Tensor, # (K, N, W) values of K x W columns, ranked a
     out.copy_((nneg + (nzero + 1) / 2).double()[:, None].expand(K * W, N))  # the zeros: past the negatives, the mean of their positions
     if not len(p): return
     if x.dtype == torch.float32: o = ((col << 32) | _ordered_keys(x)).sort().indices   # by column, then by value: one sort
-    else: o = x.sort(stable=True).indices; o = o[col[o].sort(stable=True).indices]
+    else: o = _ordered_keys64(x).sort(stable=True).indices; o = o[col[o].sort(stable=True).indices]   # by value, then stably by column
     col, i, x = col[o], i[o], x[o]
     new = torch.ones_like(col, dtype=torch.bool); new[1:] = (col[1:] != col[:-1]) | (x[1:] != x[:-1])
     first, last = _run_bounds(new)

@@ -129,13 +129,16 @@ def bank_statistics(z_tr:torch.Tensor, z_te:torch.Tensor, # (S, N1, H), (S, N2, 
     c_tr, c_te = (torch.as_tensor(np.asarray(c), device=dev).bool() for c in (c_tr, c_te))
     cont = [i for i, k in enumerate(spec.kind) if k == 'continuous' and v_tr is not None and 'spearman' in readouts]
     sub = lambda v: None if not cont else torch.as_tensor(np.asarray(v)[:, cont], device=dev).double()
-    a_tr, rho_tr = rank_statistics(z_tr, c_tr, sub(v_tr)); a_te, rho_te = rank_statistics(z_te, c_te, sub(v_te))
-    best = best_latent(a_tr, a_te)
-    out = {'auc1': best['test_auc']}                                        # (S, C)
+    a_tr, rho_tr = rank_statistics(z_tr, c_tr, sub(v_tr))                  # every latent on train: to choose
+    S, N2 = z_te.shape[:2]
+    cols = lambda j: z_te.gather(2, j[:, None, :].expand(S, N2, j.shape[1]))   # (S, N2, P): only the chosen latents on test
+    lat = a_tr.nan_to_num(-1.).argmax(1)                                    # (S, C) each concept's latent, chosen as `best_latent` does
+    out = {'auc1': rank_statistics(cols(lat), c_te)[0].diagonal(dim1=1, dim2=2)}   # (S, C) each against its own concept
     if cont:
-        j = rho_tr.abs().argmax(1, keepdim=True)                            # chosen on train by |rho|
+        j = rho_tr.abs().argmax(1)                                          # (S, V) chosen on train by |rho|
+        rho_te = rank_statistics(cols(j), c_te, sub(v_te))[1].diagonal(dim1=1, dim2=2)
         sp = torch.full_like(out['auc1'], float('nan'))
-        sp[:, cont] = rho_tr.gather(1, j).sign()[:, 0] * rho_te.gather(1, j)[:, 0]   # signed in the direction chosen on train
+        sp[:, cont] = rho_tr.gather(1, j[:, None, :])[:, 0].sign() * rho_te   # signed in the direction chosen on train
         out['spearman'] = sp
     comp = [i for i, k in enumerate(spec.kind) if k == 'composite']
     if comp and ('or_auc' in readouts or 'ksparse_auc' in readouts): out.update(_composite_stats(z_tr, z_te, c_tr, c_te, a_tr, spec, comp, readouts))

@@ -54,7 +54,7 @@ PIPELINE_PRESETS = {
     'seed': dict(sae_preset='seed', sae_types=('vanilla', 'topk'), seeds=(0, 1, 2), oracle_epochs=None,
                  ks=(1, 2, 5, 10, 20), targets=('raw', 'codes', 'recon', 'residual'), random_oracle_types=('vanilla', 'topk'), random_oracle_grid=dict(),
                  dynamics_saes=6, max_snapshots=13, lineage=dict(n_rows=10000, n_draws=100, q='q99'), n_perm=9999, n_boot=2000,
-                 nulls=dict(n_draws=100, grid=0.05, q='q99', readouts=NULL_READOUTS, select_rows=10000),
+                 nulls=dict(n_draws=100, grid=0.1, q='q99', readouts=NULL_READOUTS, select_rows=10000),
                  ablation=dict(steps=300, seeds=(0, 1, 2, 3, 4), modes=('data', 'erase', 'latent'), concepts=('digit_4', 'closed_loop', 'ink_heavy'), n_draws=100)),
 }
 
