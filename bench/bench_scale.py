@@ -25,6 +25,8 @@ Stages timed (each a slice, scaled by the preset's counts from `training.PRESETS
 The floor: the preset's training FLOPs (10 x batch x d x hidden per SAE step, as bench_sweep.py counts them; both trained
 grids) at this machine's fp32 matmul peak, measured in the same run as ../shared/peers/matmul_peak.py does (median of
 10 square matmuls; the best of n = 2048, 1024).
+Training is also timed with `precision='bf16'` (bfloat16 matmuls under autocast), and the preset's total with those
+slices is printed before the last line; the last line stays fp32, the default.
 TopK vs reference: ../shared/peers/ref_sae.py's plain TopK SAE (4,000 x 256 rows, width 512, k = 32, batch 1024, 30
 epochs, Adam 1e-3) against the package's TopK bank of one on the same rows (the embedded store's relu2), in samples
 actually used per second (best wall of `--repeats`).
@@ -147,17 +149,17 @@ def make_bank(sae_type:str, h:int, S:int, x:torch.Tensor, preset:str='seed')->SA
 
 
 # ---------------------------------------------------------------- stages
-def time_training(x:torch.Tensor, steps:int, batch:int, lr:float)->tuple:
+def time_training(x:torch.Tensor, steps:int, batch:int, lr:float, precision:str='fp32')->tuple:
     "Seconds per step of each bank shape of the seed grid (a few steps, after one warm-up step), and the banks."
     per, banks = {}, {}
     for t, h, S, _ in grid_shapes():
         bank = make_bank(t, h, S, x)
-        s = TrainSettings(lr=lr, epochs=1, batch_size=batch, l1_warmup_frac=0., lr_decay_frac=0.)
+        s = TrainSettings(lr=lr, epochs=1, batch_size=batch, l1_warmup_frac=0., lr_decay_frac=0., precision=precision)
         train_bank(bank, x[:batch], s)                                  # warm-up: one step
         sec, _ = timed(lambda: train_bank(bank, x[:steps * batch], s))
         n = steps_per_epoch(steps * batch, batch)
         per[(t, h)] = sec / n; banks[(t, h)] = bank
-        print(f"  train {t:8s} bank of {S:2d} x width {h}: {sec / n * 1e3:7.1f} ms/step ({n} steps)", flush=True)
+        print(f"  train {t:8s} bank of {S:2d} x width {h} ({precision}): {sec / n * 1e3:7.1f} ms/step ({n} steps)", flush=True)
     return per, banks
 
 
@@ -405,6 +407,9 @@ def main():
         print(f"  nulls: {n_nulls[0]} TopK; vanilla {n_nulls[3]}: {n_nulls[2]:.2f} L0 grid points per lambda over {len(PP['seeds'])} seeds", flush=True)
         t_ana = time_analysis(PP['n_perm'], PP['n_boot'], (2, 8) if q else (1, 2, 3, 4, 6, 8)); print(f"analysis: {t_ana[0]:.1f}s on {t_ana[1]} SAEs", flush=True)
         rows, flop, flop_one = extrapolate(a, n_train, per_step, finalize, infer, t_ro, t_init, t_dyn, t_ana, t_raw, t_null, n_nulls)
+        print("training slices with --precision bf16 (matmuls in bfloat16; the run's answers move: bench/precision.py):", flush=True)
+        per_bf16, _ = time_training(x, steps, P['batch_size'], P['lr'], 'bf16')
+        rows_bf16 = extrapolate(a, n_train, per_bf16, finalize, infer, t_ro, t_init, t_dyn, t_ana, t_raw, t_null, n_nulls)[0]
     total = sum(s for _, s in rows)
     floor = flop / (peak * 1e9)
     print(f"\nseed preset on {n_train:,} / {n_test:,} rows{' (extrapolated from the slices above)' if not a.full else ''}:")
@@ -413,6 +418,10 @@ def main():
     print(f"  {'total':{w}s} {total / 60:8.1f} min")
     print(f"training FLOPs: {flop / 1e12:.0f} TFLOP (trained grid {flop_one / 1e12:.0f} + random-oracle grid {(flop - flop_one) / 1e12:.0f}); "
           f"floor at {peak:.0f} GFLOP/s: {floor / 60:.1f} min (trained grid alone {flop_one / peak / 1e9 / 60:.1f} min)")
+    if not a.full:
+        tb = sum(s for _, s in rows_bf16); tr = lambda rs: sum(s for n, s in rs if n.startswith('train '))
+        print(f"with --precision bf16: training {tr(rows_bf16) / 60:.1f} min (fp32 {tr(rows) / 60:.1f}); whole preset {tb / 60:.1f} min, "
+              f"{tb / floor:.2f}x the fp32 floor")
     print("TopK SAE, 4,000 x 256 rows, width 512, k 32, batch 1024:", flush=True)
     sp_pkg, sp_ref = topk_vs_reference(topk_epochs, repeats)
     print(f"  package {sp_pkg / 1e3:.1f}k samples/s, plain reference {sp_ref / 1e3:.1f}k samples/s ({topk_epochs} epochs, best of {repeats})")

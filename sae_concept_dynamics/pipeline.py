@@ -542,12 +542,12 @@ def _ablation_section(store, out, device, progress, **kw):
     md, _ = ablation_report_section(Path(out)/'ablation', fig_dir=Path(out)/'figures', rel_to=Path(out))
     return ('Concept ablation during training', md)
 
-def _random_oracle(step, out, data, P, dev, progress, ikw):
+def _random_oracle(step, out, data, P, dev, progress, ikw, precision='fp32'):
     "The random-oracle control: a store of an untrained oracle, and SAEs trained and inferred on it."
     ro = step('random oracle', lambda: log_activations(out/'controls'/'random_oracle'/'store', data=data, epochs=0, device=dev, progress=progress))
     for t in P['random_oracle_types']:
         d = out/'controls'/'random_oracle'/'saes'/t
-        step(f'train {t} on random oracle', lambda: train_sae_sweep(ro, d, t, P['sae_preset'], P['seeds'], device=dev, progress=progress, snapshots='none', **P['random_oracle_grid']))
+        step(f'train {t} on random oracle', lambda: train_sae_sweep(ro, d, t, P['sae_preset'], P['seeds'], device=dev, progress=progress, snapshots='none', precision=precision, **P['random_oracle_grid']))
         step(f'infer {t} on random oracle', lambda: infer_sweep(d, ro, targets=('raw', 'codes'), **ikw))
 
 def _control_knob(sae_type:str, preset:str, grid:dict=None)->dict:
@@ -566,6 +566,7 @@ def run_pipeline(out, # run directory
                  store=None, # an activation store (or its folder) to study instead of training the MNIST oracle; copied to <out>/store
                  log_to:str='none', # training logs: none, tensorboard or wandb (under <out>/logs)
                  wandb_mode:str='offline', # W&B mode: offline (nothing uploaded), online or disabled
+                 precision:str='fp32', # SAE training matmuls: fp32, or bf16 (faster where the hardware has bf16 units; see `TrainSettings`)
                 )->Path: # path of report.md
     "Oracle -> activations -> SAE sweeps -> infer -> controls -> dynamics -> analysis -> report.md, resuming finished steps."
     if preset not in PIPELINE_PRESETS: raise InputError(f"--preset {preset!r} is unknown: use {' or '.join(PIPELINE_PRESETS)}")
@@ -584,14 +585,14 @@ def run_pipeline(out, # run directory
     on_log = make_logger(log_to, out/'logs', wandb_mode=wandb_mode)
     store = step('store' if byo else 'oracle+activations', lambda: copy_store(store, out/'store') if byo else log_activations(out/'store', data=data, epochs=P['oracle_epochs'], device=dev, progress=progress))
     for t in P['sae_types']:
-        step(f'train {t}', lambda: train_sae_sweep(store, out/'saes'/t, t, P['sae_preset'], P['seeds'], device=dev, progress=progress, on_log=on_log, follow=P['dynamics_saes'], **P.get('sae_grid', {})))
+        step(f'train {t}', lambda: train_sae_sweep(store, out/'saes'/t, t, P['sae_preset'], P['seeds'], device=dev, progress=progress, on_log=on_log, follow=P['dynamics_saes'], precision=precision, **P.get('sae_grid', {})))
         step(f'infer {t}', lambda: infer_sweep(out/'saes'/t, store, targets=P['targets'], **ikw))
     for t in P['sae_types']:
         d = out/'controls'/f'random_init_{t}'
         step(f'random-init {t}', lambda: train_sae_sweep(store, d, t, P['sae_preset'], P['seeds'], untrained=True, device=dev, progress=progress, snapshots='none', **{**P.get('sae_grid', {}), **_control_knob(t, P['sae_preset'], P.get('sae_grid'))}))
         step(f'infer random-init {t}', lambda: infer_sweep(d, store, targets=('raw', 'codes'), **ikw))
     on_log.close()
-    if P['random_oracle_types'] and store.oracle() is not None and not byo: _random_oracle(step, out, data, P, dev, progress, ikw)
+    if P['random_oracle_types'] and store.oracle() is not None and not byo: _random_oracle(step, out, data, P, dev, progress, ikw, precision)
     l0s = pd.concat([pd.read_csv(out/'saes'/t/'results'/'saes.csv') for t in P['sae_types']]).l0.dropna()
     step('pca + raw controls', lambda: pca_raw_controls(store, l0s, out, device=dev, progress=progress, ks=P['ks'], targets=('raw', 'codes')))
     step('dynamics', lambda: _dynamics(out, store, P, dev, progress))
@@ -600,7 +601,7 @@ def run_pipeline(out, # run directory
     if ablation and not byo:
         sec = step('ablation', lambda: _ablation_section(store, out, dev, progress, **P.get('ablation', {})))
         if sec: extra.append(sec)
-    meta = dict(preset=preset, data=store.manifest['data'].get('source', 'arrays') if byo else data, device=str(dev), seeds=','.join(map(str, P['seeds'])),
+    meta = dict(preset=preset, data=store.manifest['data'].get('source', 'arrays') if byo else data, device=str(dev), precision=precision, seeds=','.join(map(str, P['seeds'])),
                 wall_seconds=round(time.time() - t0, 1), store_checksum=store.checksum)
     step('latent pages', lambda: latent_pages(out, res))
     rep = step('report', lambda: write_report(out, res, store, extra_sections=extra, meta=meta))
@@ -671,11 +672,12 @@ def sae_concept_dynamics(out_dir:str='runs/quick', # run directory (resumes what
                          log_to:str='none', # training logs: none, tensorboard or wandb (under <out_dir>/logs)
                          wandb_mode:str='offline', # W&B: offline (default, nothing uploaded), online or disabled
                          quiet:bool=False, # no progress bars
+                         precision:str='fp32', # SAE training matmuls: fp32 or bf16 (faster on hardware with bf16 units; rounding differs)
                         )->Path: # path of report.md
     "Run the whole study (oracle, activations, SAE sweeps, infer, controls, dynamics, analysis) and write report.md."
     t0 = time.time()
     rep = run_pipeline(out_dir, preset=preset, data=data, device=device, seeds=seeds, ablation=not no_ablation, progress=not quiet,
-                       store=store, log_to=log_to, wandb_mode=wandb_mode)
+                       store=store, log_to=log_to, wandb_mode=wandb_mode, precision=precision)
     print(f"report: {rep} ({time.time() - t0:.1f}s)")
     return rep
 

@@ -56,11 +56,13 @@ class TrainSettings:
     dead_rows:int=None # rows without firing that make a latent dead (default: one pass over the data)
     n_snapshots:int=12 # parameter snapshots at log-spaced steps (plus step 0)
     log_points:int=200 # about this many history rows per SAE
+    precision:str='fp32' # matmuls in 'fp32' or 'bf16' (autocast: weights, Adam state and the loss's sums stay float32)
 
     def check(self):
         if self.lr <= 0 or not math.isfinite(self.lr): raise InputError(f"--lr {self.lr} must be a positive number")
         if self.epochs < 0: raise InputError(f"--epochs {self.epochs} must be >= 0")
         if self.batch_size <= 0: raise InputError(f"--batch_size {self.batch_size} must be positive")
+        if self.precision not in ('fp32', 'bf16'): raise InputError(f"--precision {self.precision!r} must be fp32 or bf16")
         return self
 
 def steps_per_epoch(n_rows:int, # training rows
@@ -215,13 +217,14 @@ def train_bank(bank:SAEBank, # the bank to train (in place); its inputs are `x` 
     alive = torch.ones(bank.n_members, dtype=torch.bool, device=x.device)
     if on_snapshot is not None and 0 in snaps: on_snapshot(0, bank)
     for m in [bank] + [p for _, p in parts]: m.train()
-    for step, idx in zip(range(total), _batches(len(x), s.batch_size, torch.Generator().manual_seed(seed), x.device)):
-        xb, w = (x[idx], None) if batch_hook is None else batch_hook(step, x[idx], idx)
-        lr = _lr_at(step, total, s)
-        outs = _step_parts(parts, opts, xb, w, step, lr, min(1., (step + 1) / warm), code_hook, alive, freezer, loss_fns)
-        if step % log_every == 0: _log_rows(history, bank, step, outs, lr, freezer.failed, on_log)
-        if on_snapshot is not None and step + 1 in snaps: on_snapshot(step + 1, bank)
-        if bar is not None: bar.update(1)
+    with torch.autocast(x.device.type, dtype=torch.bfloat16, enabled=s.precision == 'bf16', cache_enabled=False):   # no cache: every step casts the updated weights
+        for step, idx in zip(range(total), _batches(len(x), s.batch_size, torch.Generator().manual_seed(seed), x.device)):
+            xb, w = (x[idx], None) if batch_hook is None else batch_hook(step, x[idx], idx)
+            lr = _lr_at(step, total, s)
+            outs = _step_parts(parts, opts, xb, w, step, lr, min(1., (step + 1) / warm), code_hook, alive, freezer, loss_fns)
+            if step % log_every == 0: _log_rows(history, bank, step, outs, lr, freezer.failed, on_log)
+            if on_snapshot is not None and step + 1 in snaps: on_snapshot(step + 1, bank)
+            if bar is not None: bar.update(1)
     return dict(history=history, failed=freezer.failed, steps=total)
 
 # %% ../nbs/04_training.ipynb #342a799a
@@ -231,7 +234,9 @@ def _store(store):
     return ActivationStore(store)
 
 def _sweep_settings(sweep:dict)->dict:
-    return {k: sweep.get(k) for k in ('store_checksum', 'layer', 'sae_type', 'train')}
+    s = {k: sweep.get(k) for k in ('store_checksum', 'layer', 'sae_type', 'train')}
+    if isinstance(s['train'], dict): s['train'] = {'precision': 'fp32', **s['train']}   # sweeps written before `precision` existed trained in fp32
+    return s
 
 def _write_history(rows, path):
     write_csv(pd.DataFrame(rows, columns=['step', 'loss', 'mse', 'fvu', 'l0', 'dead_frac', 'lr']), path)
@@ -276,11 +281,12 @@ def unpack_snapshot(pack:dict, # written by `pack_snapshots`
 
 
 # %% ../nbs/04_training.ipynb #cb7d5689
-def _sweep_train_settings(preset:str, settings:TrainSettings=None, lr=None, epochs=None, batch_size=None)->TrainSettings:
+def _sweep_train_settings(preset:str, settings:TrainSettings=None, lr=None, epochs=None, batch_size=None, precision=None)->TrainSettings:
     "Training settings: explicit values, else `settings`, else the preset's lr / epochs / batch size."
     P, s = PRESETS[preset], settings or TrainSettings()
     pick = lambda v, k: v if v is not None else (P[k] if settings is None else getattr(s, k))
-    return TrainSettings(**{**asdict(s), 'lr': pick(lr, 'lr'), 'epochs': pick(epochs, 'epochs'), 'batch_size': pick(batch_size, 'batch_size')}).check()
+    return TrainSettings(**{**asdict(s), 'lr': pick(lr, 'lr'), 'epochs': pick(epochs, 'epochs'), 'batch_size': pick(batch_size, 'batch_size'),
+                            'precision': precision or s.precision}).check()
 
 def _open_sweep(out:Path, sweep:dict, grid:pd.DataFrame):
     "Refuse a folder holding a sweep over another store or with other settings; write `sweep.json` with the union of the grids."
@@ -442,10 +448,11 @@ def train_sweep(store, # ActivationStore or the path of one
                 retry_failed:bool=False, # retrain SAEs a previous run marked failed
                 snapshots='all', # SAEs that keep training snapshots: 'all', 'none' or a list of config ids (the others keep final.pt only)
                 shard=None, # 'i/n' or (i, n): train only this process's share of the banks (`shard_grid`); rerun unsharded to merge
+                precision:str=None, # matmul precision: 'fp32' (default) or 'bf16' (see `TrainSettings`)
                )->pd.DataFrame: # `list_saes(out_dir)`
     "Train (or resume) a grid of SAEs on one layer of an activation store, bank by bank."
     st = _store(store); layer = st.check_layer(layer)
-    grid, s = sweep_grid(sae_type, preset, hidden, lams, k_fracs, seeds), _sweep_train_settings(preset, settings, lr, epochs, batch_size)
+    grid, s = sweep_grid(sae_type, preset, hidden, lams, k_fracs, seeds), _sweep_train_settings(preset, settings, lr, epochs, batch_size, precision)
     out, dev = Path(out_dir or f"logs_{sae_type}_sae"), resolve_device(device)
     _open_sweep(out, dict(store=str(Path(st.path).resolve()), store_checksum=st.checksum, layer=layer, sae_type=sae_type, preset=preset,
                           train=asdict(s), package_version=sae_concept_dynamics.__version__), grid)
@@ -565,12 +572,13 @@ def sae_trainer(log_dir:str='data/activations', # the activation store (written 
                 wandb_mode:str='offline', # W&B: offline (default, nothing uploaded), online or disabled
                 shard:str=None, # i/n: train only this process's share of the banks (run once more without it to merge)
                 snapshots:str='all', # SAEs that keep training snapshots: all, none, or comma-separated config ids
+                precision:str='fp32', # matmuls in fp32 or bf16 (autocast; weights and Adam stay float32)
                )->pd.DataFrame: # `list_saes(out_dir)`
     "Train a sweep of SAEs on an activation store; rerun the same command to resume."
     on_log = make_logger(log_to, Path(out_dir or f'logs_{sae_type}_sae')/'logs', wandb_mode=wandb_mode)
     snaps = snapshots if snapshots in ('all', 'none') else parse_list(snapshots, str, '--snapshots')
     try: tab = train_sweep(log_dir, sae_type, out_dir, layer, preset, hidden, lambdas, k_fracs, epochs=epochs, lr=lr, batch_size=batch_size,
-                           seeds=seeds, device=device, progress=not quiet, on_log=on_log, shard=shard, snapshots=snaps)
+                           seeds=seeds, device=device, progress=not quiet, on_log=on_log, shard=shard, snapshots=snaps, precision=precision)
     finally: on_log.close()
     print(sweep_summary(tab, out_dir or f'logs_{sae_type}_sae'))
     return tab
