@@ -763,16 +763,17 @@ def sae_trainer(log_dir:str='data/activations', # the activation store (written 
                 wandb_mode:str='offline', # W&B: offline (default, nothing uploaded), online or disabled
                 shard:str=None, # i/n: train only this process's share of the banks (run once more without it to merge)
                 snapshots:str='all', # SAEs that keep training snapshots: all, none, or comma-separated config ids
+                precision:str='fp32', # matmuls in fp32 or bf16 (autocast; weights and Adam stay float32)
                )->pd.DataFrame: # `list_saes(out_dir)`
     "Train a sweep of SAEs on an activation store, optionally with a concept ablated; rerun the same command to resume."
     kw = dict(log_dir=log_dir, sae_type=sae_type, layer=layer, preset=preset, hidden=hidden, lambdas=lambdas, k_fracs=k_fracs, epochs=epochs,
               batch_size=batch_size, lr=lr, seeds=seeds, out_dir=out_dir, device=device, quiet=quiet, log_to=log_to, wandb_mode=wandb_mode)
-    if not ablate_concept: return training.sae_trainer(**kw, shard=shard, snapshots=snapshots)
+    if not ablate_concept: return training.sae_trainer(**kw, shard=shard, snapshots=snapshots, precision=precision)
     if shard is not None: raise InputError("--shard applies to plain sweeps: train an ablated sweep in one process (omit --shard)")
     out_dir = out_dir or f'logs_{sae_type}_sae_ablate_{ablate_concept}_{ablate_mode}'
     tab = train_ablated_sweep(log_dir, sae_type, out_dir, ablate_concept, ablate_mode, ablate_from, ablate_until, layer=layer,
                               device=device, preset=preset, hidden=hidden, lams=lambdas, k_fracs=k_fracs, epochs=epochs, lr=lr,
-                              batch_size=batch_size, seeds=seeds, progress=not quiet, on_log=(on_log := make_logger(log_to, Path(out_dir)/'logs', wandb_mode=wandb_mode)))
+                              batch_size=batch_size, seeds=seeds, progress=not quiet, precision=precision, on_log=(on_log := make_logger(log_to, Path(out_dir)/'logs', wandb_mode=wandb_mode)))
     on_log.close()
     print(sweep_summary(tab, out_dir))
     return tab

@@ -573,6 +573,7 @@ def run_pipeline(out, # run directory
     P = dict(PIPELINE_PRESETS[preset])
     if seeds is not None: P['seeds'] = parse_list(seeds, int, '--seeds')
     if not P['seeds'] or min(P['seeds']) < 0: raise InputError(f"--seeds {seeds}: give at least one seed, each >= 0")
+    if precision not in ('fp32', 'bf16'): raise InputError(f"--precision {precision!r} must be fp32 or bf16")
     out = writable_dir(out)
     dev = resolve_device(device)
     t0, times = time.time(), {}

@@ -55,7 +55,7 @@ def test_trainer_console_errors(store, tmp_path):
                         (('--hidden', 'wide'), ('--hidden',)), (('--lambdas', '-1'), ('--lambdas',)), (('--seeds', 'a'), ('--seeds',)),
                         (('--seeds', '-2'), ('--seeds',)), (('--epochs', '-1'), ('--epochs',)), (('--batch_size', '0'), ('--batch_size',)),
                         (('--lr', '0'), ('--lr',)), (('--layer', 'fc9'), ('fc9',)), (('--preset', 'huge'), ('--preset',)),
-                        (('--device', 'tpu'), ('--device',)), (('--ablate_concept', 'digit_42'), ('digit_42',)),
+                        (('--device', 'tpu'), ('--device',)), (('--precision', 'fp16'), ('--precision',)), (('--ablate_concept', 'digit_42'), ('digit_42',)),
                         (('--ablate_concept', 'digit_4', '--ablate_mode', 'prune'), ('--ablate_mode',)),
                         (('--ablate_concept', 'digit_4', '--ablate_from', '-1'), ('--ablate_from',))]:
         assert_one_line_error(*call('sae_trainer', *base, *args)[::2], *words)

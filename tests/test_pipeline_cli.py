@@ -27,6 +27,11 @@ def test_bad_device(tmp_path):
     assert_one_line_error(rc, err, '--device')
 
 
+def test_bad_precision(tmp_path):
+    rc, out, err = run('--out', tmp_path/'run', '--precision', 'fp16')
+    assert_one_line_error(rc, err, '--precision')
+
+
 def test_bad_data(tmp_path):
     rc, out, err = run('--out', tmp_path/'run', '--data', tmp_path/'missing_folder')
     assert_one_line_error(rc, err, '--data')
