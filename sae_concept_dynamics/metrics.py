@@ -157,7 +157,7 @@ def average_ranks(v:torch.Tensor, # values, ranked along dimension `dim`
                   dim:int=0, # dimension to rank along
                  )->torch.Tensor: # float64 ranks from 1, ties sharing their average rank
     "Ranks of `v` along `dim`, with ties given their average rank (as `scipy.stats.rankdata`)."
-    if v.is_floating_point() and v.numel() > 2 * torch.count_nonzero(v) and not v.isnan().any():   # mostly zeros (ReLU/TopK codes): sort the rest
+    if v.is_floating_point() and not v.isnan().any():                      # one int64 sort of the nonzeros (see below)
         d = dim % v.ndim; A, N = math.prod(v.shape[:d]), v.shape[d]
         r = _sparse_ranks(v.reshape(A, N, -1))                               # (A, B, N)
         return r.reshape(*v.shape[:d], *v.shape[d + 1:], N).movedim(-1, d)
