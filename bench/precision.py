@@ -55,9 +55,10 @@ def main():
     print(f"for scale: two fp32 seeds of the same configuration agree on {seed_agree:.2%} of verdicts (mean over seed pairs)")
     print(f"retained: fp32 {ret['fp32']:.2%}, bf16 {ret['bf16']:.2%}")
     t32, t16 = train_seconds(runs['fp32']), train_seconds(runs['bf16'])
-    print(f"training steps: fp32 {t32:.0f}s, bf16 {t16:.0f}s (as recorded by the call that ran them)")
+    print(f"training steps: fp32 {t32:.0f}s, bf16 {t16:.0f}s (pipeline.json of the latest call; a call that resumed a finished run records 0)")
+    speed = t32 / t16 if t32 > 0 and t16 > 0 else float('nan')
     print(f"verdict_agreement={agree:.4f} seed_pair_agreement={seed_agree:.4f} fvu_max_abs_diff={s.dfvu.max():.5f} l0_max_rel_diff={s.dl0.max():.4f} "
-          f"retain_fp32={ret['fp32']:.4f} retain_bf16={ret['bf16']:.4f} train_speedup={t32 / max(t16, 1e-9):.2f}")
+          f"retain_fp32={ret['fp32']:.4f} retain_bf16={ret['bf16']:.4f} train_speedup={speed:.2f}")
 
 
 if __name__ == '__main__':
