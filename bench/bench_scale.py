@@ -245,7 +245,7 @@ def time_dynamics(store:ActivationStore, banks:dict, n_rows)->float:
 
 
 def time_nulls(store:ActivationStore, select_rows)->dict:
-    "Seconds per matched-null draw (encode, rank, every verdict readout) at each TopK k of the preset per width, latents chosen on `select_rows` training rows."
+    "Seconds per matched-null draw and k (encode, rank, every verdict readout): each width's TopK k of the preset drawn together as `null_table` does, latents chosen on `select_rows` training rows."
     from sae_concept_dynamics.nulls import null_draws, concept_values, concept_spec, NULL_READOUTS
     from sae_concept_dynamics.infer import _row_budget
     names = store.concept_names
@@ -256,10 +256,10 @@ def time_nulls(store:ActivationStore, select_rows)->dict:
     if idx is not None: x_tr, c_tr, v_tr = x_tr[idx], c_tr[idx], v_tr[idx.numpy()]
     kd = {n: dict(kind=r.kind, members=r.members) for n, r in concept_spec(names).set_index('concept').iterrows()}
     out = {}
-    for h in PRESETS['seed']['hidden']:
-        for f in PRESETS['seed']['k_fracs']:
-            k = max(1, min(h, round(f * h)))
-            out[(h, k)] = timed(lambda: null_draws(x_tr, x_te, c_tr, c_te, names, h, k, 2, v_tr, v_te, kd, NULL_READOUTS))[0] / 2
+    for h in PRESETS['seed']['hidden']:                                     # all k of a width together, as `null_table` draws them
+        ks = sorted({max(1, min(h, round(f * h))) for f in PRESETS['seed']['k_fracs']})
+        sec = timed(lambda: null_draws(x_tr, x_te, c_tr, c_te, names, h, ks, 2, v_tr, v_te, kd, NULL_READOUTS))[0]
+        out.update({(h, k): sec / (2 * len(ks)) for k in ks})
     return out
 
 
@@ -403,7 +403,9 @@ def main():
         sel = PP['nulls'].get('select_rows')
         t_null = time_nulls(store, sel)
         n_nulls = null_count(a.quick_run)
-        print(f"matched-null draw (latents chosen on {sel or 'all'} training rows): " + ', '.join(f"h{h} k{k} {v:.2f}s" for (h, k), v in t_null.items()), flush=True)
+        per_w = {h: v for (h, _), v in t_null.items()}
+        print(f"matched-null draw (latents chosen on {sel or 'all'} training rows; each width's TopK k drawn together): "
+              + ', '.join(f"width {h} {v:.2f}s per draw and k" for h, v in per_w.items()), flush=True)
         print(f"  nulls: {n_nulls[0]} TopK; vanilla {n_nulls[3]}: {n_nulls[2]:.2f} L0 grid points per lambda over {len(PP['seeds'])} seeds", flush=True)
         t_ana = time_analysis(PP['n_perm'], PP['n_boot'], (2, 8) if q else (1, 2, 3, 4, 6, 8)); print(f"analysis: {t_ana[0]:.1f}s on {t_ana[1]} SAEs", flush=True)
         rows, flop, flop_one = extrapolate(a, n_train, per_step, finalize, infer, t_ro, t_init, t_dyn, t_ana, t_raw, t_null, n_nulls)

@@ -203,23 +203,28 @@ def random_dictionaries(x_train:torch.Tensor, # (N, d) training activations (set
 def null_draws(x_tr:torch.Tensor, x_te:torch.Tensor, # (N1, d), (N2, d) activations
                c_tr, c_te, # bool concept labels of both splits
                names:list, # concept names
-               hidden:int, k:int, # width and TopK sparsity of the null
+               hidden:int, k, # width and TopK sparsity of the null (or a list of sparsities: each draw's pre-activations serve them all)
                n_draws:int=100, # random dictionaries
                v_tr=None, v_te=None, # continuous quantities (see `bank_statistics`)
                kinds:dict=None, # kind overrides
                readouts=NULL_READOUTS, # statistics to compute
                budget:int=2**28, # bytes of float64 ranks held at once (sets how many draws are encoded together)
                seed0:int=NULL_SEED, # seed of the first draw
-              )->pd.DataFrame: # draw, concept, kind, readout, value
+              )->pd.DataFrame: # draw, concept, kind, readout, value (for a list of k: a dict k -> such a table)
     "The readout statistics of `n_draws` random dictionaries, encoded and scored in chunks of draws."
+    ks = [int(v) for v in k] if isinstance(k, (list, tuple)) else [int(k)]
     per = 8 * 3 * max(len(x_tr), len(x_te)) * int(hidden)
     step = max(1, min(int(n_draws), budget // per))
-    parts = []
+    parts = {v: [] for v in ks}
     for a in range(0, int(n_draws), step):
-        bank = random_dictionaries(x_tr, hidden, k, min(step, int(n_draws) - a), seed0 + a)
-        t = bank_statistics(bank.encode(x_tr), bank.encode(x_te), c_tr, c_te, names, v_tr, v_te, kinds, readouts)
-        parts.append(t.assign(member=t.member + a))
-    return pd.concat(parts, ignore_index=True).rename(columns={'member': 'draw'})
+        bank = random_dictionaries(x_tr, hidden, ks[0], min(step, int(n_draws) - a), seed0 + a)
+        pre_tr, pre_te = bank.pre_acts(x_tr), bank.pre_acts(x_te)          # the dictionaries do not depend on k: one matmul for every k
+        for v in ks:
+            bank.ks.fill_(v)
+            t = bank_statistics(bank.activate(pre_tr), bank.activate(pre_te), c_tr, c_te, names, v_tr, v_te, kinds, readouts)
+            parts[v].append(t.assign(member=t.member + a))
+    out = {v: pd.concat(p, ignore_index=True).rename(columns={'member': 'draw'}) for v, p in parts.items()}
+    return out if isinstance(k, (list, tuple)) else out[ks[0]]
 
 # %% ../nbs/07a_nulls.ipynb #921f2b03
 NULL_QUANTILES = (0.5, 0.95, 0.99)
@@ -276,6 +281,7 @@ def null_table(saes:pd.DataFrame, # one row per SAE: sae_id, sae_type, hidden, k
                kinds:dict=None, # kind overrides
                progress:bool=False, # a bar over the nulls
                rows=None, # training rows the latents are chosen on (indices, as `sweep_statistics` got them; None: all)
+               k_group:int=8, # sparsities of one width drawn together (they share pre-activations; an interruption loses at most one group)
               )->pd.DataFrame: # hidden, null_k, concept, kind, readout, n_draws, q50, q95, q99 (+ _is_max flags)
     "Quantiles of the matched null of every SAE of a table: one null per distinct (width, matched k), cached."
     from tqdm.auto import tqdm
@@ -286,12 +292,17 @@ def null_table(saes:pd.DataFrame, # one row per SAE: sae_id, sae_type, hidden, k
     kd = {n: dict(kind=r.kind, members=r.members) for n, r in info.iterrows()}
     x_tr, c_tr, v_tr = _train_rows(store, layer, names, rows)
     x_te, c_te, v_te = store.get(layer, 'test'), store.concepts('test'), concept_values(store, 'test', names)
-    parts = []
-    for h, k in tqdm(sorted(set(zip(saes.hidden.astype(int), ks))), desc='nulls', disable=not progress):
-        key = _null_key(store.checksum, layer, h, k, n_draws, readouts, names, kd, NULL_SEED, rows)
-        d = cached_null_draws(cache_dir, key, lambda: null_draws(x_tr, x_te, c_tr, c_te, names, h, k, n_draws, v_tr, v_te, kd, readouts))
-        parts.append(null_quantiles(d).assign(hidden=h, null_k=k))
-    out = pd.concat(parts, ignore_index=True)
+    pairs = sorted(set(zip(saes.hidden.astype(int), ks)))
+    keys = {p: _null_key(store.checksum, layer, p[0], p[1], n_draws, readouts, names, kd, NULL_SEED, rows) for p in pairs}
+    done = {p: pd.read_csv(Path(cache_dir)/keys[p]) for p in pairs if cache_dir is not None and (Path(cache_dir)/keys[p]).exists()}
+    bar = tqdm(total=len(pairs), initial=len(done), desc='nulls', disable=not progress)
+    for h in sorted({h for h, _ in pairs}):
+        todo = [k for hh, k in pairs if hh == h and (hh, k) not in done]
+        for g in range(0, len(todo), max(1, int(k_group))):
+            for k, d in null_draws(x_tr, x_te, c_tr, c_te, names, h, todo[g:g + max(1, int(k_group))], n_draws, v_tr, v_te, kd, readouts).items():
+                done[(h, k)] = cached_null_draws(cache_dir, keys[(h, k)], lambda: d); bar.update(1)
+    bar.close()
+    out = pd.concat([null_quantiles(done[p]).assign(hidden=p[0], null_k=p[1]) for p in pairs], ignore_index=True)
     return out[['hidden', 'null_k'] + [c for c in out.columns if c not in ('hidden', 'null_k')]]
 
 # %% ../nbs/07a_nulls.ipynb #a7176baf
