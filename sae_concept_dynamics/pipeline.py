@@ -556,6 +556,15 @@ def _control_knob(sae_type:str, preset:str, grid:dict=None)->dict:
     if sae_type in ('topk', 'batchtopk'): return dict(k_fracs=(P['k_fracs'][len(P['k_fracs']) // 2],))
     return dict(lams=(P.get('jumprelu_lams' if sae_type == 'jumprelu' else 'lams', P['lams'])[0],))
 
+def _run_settings(preset:str, seeds, precision:str)->dict:
+    "The preset's settings with the run's seeds, every flag checked before any work starts."
+    if preset not in PIPELINE_PRESETS: raise InputError(f"--preset {preset!r} is unknown: use {' or '.join(PIPELINE_PRESETS)}")
+    P = dict(PIPELINE_PRESETS[preset])
+    if seeds is not None: P['seeds'] = parse_list(seeds, int, '--seeds')
+    if not P['seeds'] or min(P['seeds']) < 0: raise InputError(f"--seeds {seeds}: give at least one seed, each >= 0")
+    if precision not in ('fp32', 'bf16'): raise InputError(f"--precision {precision!r} must be fp32 or bf16")
+    return P
+
 def run_pipeline(out, # run directory
                  preset:str='quick', # 'quick', 'seed' or 'tiny' (PIPELINE_PRESETS)
                  data:str='embedded', # embedded, torchvision, or a folder of MNIST IDX files
@@ -569,11 +578,7 @@ def run_pipeline(out, # run directory
                  precision:str='fp32', # SAE training matmuls: fp32, or bf16 (faster where the hardware has bf16 units; see `TrainSettings`)
                 )->Path: # path of report.md
     "Oracle -> activations -> SAE sweeps -> infer -> controls -> dynamics -> analysis -> report.md, resuming finished steps."
-    if preset not in PIPELINE_PRESETS: raise InputError(f"--preset {preset!r} is unknown: use {' or '.join(PIPELINE_PRESETS)}")
-    P = dict(PIPELINE_PRESETS[preset])
-    if seeds is not None: P['seeds'] = parse_list(seeds, int, '--seeds')
-    if not P['seeds'] or min(P['seeds']) < 0: raise InputError(f"--seeds {seeds}: give at least one seed, each >= 0")
-    if precision not in ('fp32', 'bf16'): raise InputError(f"--precision {precision!r} must be fp32 or bf16")
+    P = _run_settings(preset, seeds, precision)
     out = writable_dir(out)
     dev = resolve_device(device)
     t0, times = time.time(), {}
