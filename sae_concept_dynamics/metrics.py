@@ -141,7 +141,7 @@ def _rank_nonzeros(v:torch.Tensor, # (K, N, W) values of K x W columns, ranked a
     start = (cnt.cumsum(0) - cnt)[col]                                       # where each column's nonzeros begin in the sorted list
     out.view(-1)[col * N + i] = (first + last - 2 * start).double() / 2 + 1 + torch.where(x > 0, nzero[col], 0)
 
-def _sparse_ranks(v:torch.Tensor, # (A, N, B) values ranked along N, mostly exact zeros, no NaN
+def _sparse_ranks(v:torch.Tensor, # (A, N, B) float values ranked along N (no NaN); the fewer nonzeros, the less work
                   block:int=2**23, # values ranked at once (bounds memory)
                  )->torch.Tensor: # (A, B, N) float64 average ranks of each of the A x B columns
     "Average ranks along the middle dimension, sorting only the nonzeros: a column's zeros share one rank, between its negatives and its positives."
@@ -157,7 +157,7 @@ def average_ranks(v:torch.Tensor, # values, ranked along dimension `dim`
                   dim:int=0, # dimension to rank along
                  )->torch.Tensor: # float64 ranks from 1, ties sharing their average rank
     "Ranks of `v` along `dim`, with ties given their average rank (as `scipy.stats.rankdata`)."
-    if v.is_floating_point() and not v.isnan().any():                      # one int64 sort of the nonzeros (see below)
+    if v.is_floating_point() and not v.isnan().any():                      # `_sparse_ranks`: one int64 sort of the nonzeros
         d = dim % v.ndim; A, N = math.prod(v.shape[:d]), v.shape[d]
         r = _sparse_ranks(v.reshape(A, N, -1))                               # (A, B, N)
         return r.reshape(*v.shape[:d], *v.shape[d + 1:], N).movedim(-1, d)

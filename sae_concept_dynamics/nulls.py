@@ -296,10 +296,11 @@ def null_table(saes:pd.DataFrame, # one row per SAE: sae_id, sae_type, hidden, k
     keys = {p: _null_key(store.checksum, layer, p[0], p[1], n_draws, readouts, names, kd, NULL_SEED, rows) for p in pairs}
     done = {p: pd.read_csv(Path(cache_dir)/keys[p]) for p in pairs if cache_dir is not None and (Path(cache_dir)/keys[p]).exists()}
     bar = tqdm(total=len(pairs), initial=len(done), desc='nulls', disable=not progress)
+    kg = max(1, int(k_group))
     for h in sorted({h for h, _ in pairs}):
         todo = [k for hh, k in pairs if hh == h and (hh, k) not in done]
-        for g in range(0, len(todo), max(1, int(k_group))):
-            for k, d in null_draws(x_tr, x_te, c_tr, c_te, names, h, todo[g:g + max(1, int(k_group))], n_draws, v_tr, v_te, kd, readouts).items():
+        for g in range(0, len(todo), kg):
+            for k, d in null_draws(x_tr, x_te, c_tr, c_te, names, h, todo[g:g + kg], n_draws, v_tr, v_te, kd, readouts).items():
                 done[(h, k)] = cached_null_draws(cache_dir, keys[(h, k)], lambda: d); bar.update(1)
     bar.close()
     out = pd.concat([null_quantiles(done[p]).assign(hidden=p[0], null_k=p[1]) for p in pairs], ignore_index=True)

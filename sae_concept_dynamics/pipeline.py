@@ -16,7 +16,7 @@ from tqdm.auto import tqdm
 
 from .core import InputError, command, atomic_path, write_json, read_json, write_csv, resolve_device, parse_list, writable_dir
 from .activations import ActivationStore, log_activations, splice_forward
-from .training import train_sweep, init_sweep, load_sae
+from .training import train_sweep, init_sweep, load_sae, TrainSettings
 from .infer import infer_saes, infer_sweep, sae_outputs, _row_budget
 from .analysis import (PCAControl, RawNeurons, retention_table, critical_l0, critical_l0_summary,
     retention_summary, co_discard_matrix, discard_clusters, direction_cosine, confusion_similarity, mantel_test,
@@ -562,7 +562,7 @@ def _run_settings(preset:str, seeds, precision:str)->dict:
     P = dict(PIPELINE_PRESETS[preset])
     if seeds is not None: P['seeds'] = parse_list(seeds, int, '--seeds')
     if not P['seeds'] or min(P['seeds']) < 0: raise InputError(f"--seeds {seeds}: give at least one seed, each >= 0")
-    if precision not in ('fp32', 'bf16'): raise InputError(f"--precision {precision!r} must be fp32 or bf16")
+    TrainSettings(precision=precision).check()                            # the trainer's own check of --precision
     return P
 
 def run_pipeline(out, # run directory
