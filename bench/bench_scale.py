@@ -9,21 +9,21 @@ cached under $SCD_CACHE (default ~/.cache/sae_concept_dynamics), with the digits
 Stages timed (each a slice, scaled by the preset's counts from `training.PRESETS['seed']` and
 `pipeline.PIPELINE_PRESETS['seed']`):
 - training: a few steps of each bank shape (vanilla bank of 20 lambdas and TopK bank of 7 k's, widths 256 and 512), stepped
-  by `train_bank` as the trainer steps it, times the preset's steps; twice (the trained sweep and the random-oracle
-  control sweep); plus per-SAE snapshot and final-metric writing;
+  by `train_bank` as the trainer steps it, times the preset's steps; the same for the random-oracle control's banks
+  (`random_oracle_grid`: three lambdas, three k's); plus per-SAE snapshot and final-metric writing;
 - infer: `infer_saes` on SAEs of each type and width, with the seed targets (raw, codes, recon, residual) for trained SAEs
-  and (raw, codes) for the random-init, random-oracle and PCA controls; the raw-activation probes are counted once per
-  store when infer shares them;
+  and (raw, codes) for the random-init control; the raw-activation probes are counted once when infer shares them
+  (the random-oracle control is judged by its verdicts alone: no infer);
 - random-init sweeps (`train_sweep(epochs=0)`), the random oracle's store, the lineage step (per snapshot: codes on both
   splits and every latent's concept AUC, as `snapshot_measures`; `dynamics_saes` sparsities per type x every seed x
   `max_snapshots`);
 - the verdicts: matched-null draws (`null_draws`, latents chosen on the preset's `select_rows` training rows) timed at each
   TopK k per width, times the preset's draws and its distinct nulls (TopK: one per k and width; vanilla: the L0 grid points
   its seeds land on per lambda, measured on the quick run's vanilla SAEs when one exists); the SAEs' own statistics cost
-  about one draw each; the rest of analysis (`analyze_run` on a small run, scaled linearly by the number of SAEs).
+  about one draw each; the random-oracle control's SAEs the same, with nulls on its own store; the rest of analysis (`analyze_run` on a small run, scaled linearly by the number of SAEs).
   The ablation experiment is not timed here.
 The floor: the preset's training FLOPs (10 x batch x d x hidden per SAE step, as bench_sweep.py counts them; both trained
-grids) at this machine's fp32 matmul peak, measured in the same run as ../shared/peers/matmul_peak.py does (median of
+grids: the study's and the random-oracle control's) at this machine's fp32 matmul peak, measured in the same run as ../shared/peers/matmul_peak.py does (median of
 10 square matmuls; the best of n = 2048, 1024).
 Training is also timed with `precision='bf16'` (bfloat16 matmuls under autocast), and the preset's total with those
 slices is printed before the last line; the last line stays fp32, the default.
@@ -130,30 +130,37 @@ def folder_mb(p)->float:
     return sum(f.stat().st_size for f in p.rglob('*') if f.is_file()) / 2**20 if p.is_dir() else float('nan')
 
 
-def grid_shapes(preset:str='seed')->list:
-    "(sae_type, hidden, members per bank, banks) of the preset's training grid per sweep type."
+def grid_knobs(preset:str='seed', random_oracle:bool=False)->dict:
+    "lams and k_fracs of the preset's trained grid, or of its random-oracle control (`random_oracle_grid` over the trained grid)."
     P, PP = PRESETS[preset], PIPELINE_PRESETS[preset]
-    out = []
-    for t in PP['sae_types']:
-        S = len(P['lams']) if t in ('vanilla', 'jumprelu') else len(P['k_fracs'])
+    g = {**P, **PP['random_oracle_grid']} if random_oracle else P
+    return dict(lams=tuple(g['lams']), k_fracs=tuple(g['k_fracs']))
+
+
+def grid_shapes(preset:str='seed', random_oracle:bool=False)->list:
+    "(sae_type, hidden, members per bank, banks) of the preset's training grid per sweep type (or of its random-oracle control)."
+    P, PP = PRESETS[preset], PIPELINE_PRESETS[preset]
+    g, out = grid_knobs(preset, random_oracle), []
+    for t in (PP['random_oracle_types'] if random_oracle else PP['sae_types']):
+        S = len(g['lams']) if t in ('vanilla', 'jumprelu') else len(g['k_fracs'])
         for h in P['hidden']: out.append((t, h, S, len(PP['seeds'])))
     return out
 
 
-def make_bank(sae_type:str, h:int, S:int, x:torch.Tensor, preset:str='seed')->SAEBank:
-    P = PRESETS[preset]
+def make_bank(sae_type:str, h:int, S:int, x:torch.Tensor, preset:str='seed', random_oracle:bool=False)->SAEBank:
+    g = grid_knobs(preset, random_oracle)
     act = training.SAE_TYPES[sae_type]
-    ks = [max(1, min(h, round(f * h))) for f in P['k_fracs']][:S] if act in ('topk', 'batchtopk') else None
-    lams = list(P['lams'])[:S] if act in ('relu', 'jumprelu') else None
+    ks = [max(1, min(h, round(f * h))) for f in g['k_fracs']][:S] if act in ('topk', 'batchtopk') else None
+    lams = list(g['lams'])[:S] if act in ('relu', 'jumprelu') else None
     return SAEBank(x.shape[1], h, n_members=S, activation=act, lams=lams, ks=ks, seeds=0, dead_rows=len(x)).init_b_dec(x)
 
 
 # ---------------------------------------------------------------- stages
-def time_training(x:torch.Tensor, steps:int, batch:int, lr:float, precision:str='fp32')->tuple:
-    "Seconds per step of each bank shape of the seed grid (a few steps, after one warm-up step), and the banks."
+def time_training(x:torch.Tensor, steps:int, batch:int, lr:float, precision:str='fp32', random_oracle:bool=False)->tuple:
+    "Seconds per step of each bank shape of the seed grid or its random-oracle control (a few steps, after one warm-up step), and the banks."
     per, banks = {}, {}
-    for t, h, S, _ in grid_shapes():
-        bank = make_bank(t, h, S, x)
+    for t, h, S, _ in grid_shapes(random_oracle=random_oracle):
+        bank = make_bank(t, h, S, x, random_oracle=random_oracle)
         s = TrainSettings(lr=lr, epochs=1, batch_size=batch, l1_warmup_frac=0., lr_decay_frac=0., precision=precision)
         train_bank(bank, x[:batch], s)                                  # warm-up: one step
         sec, _ = timed(lambda: train_bank(bank, x[:steps * batch], s))
@@ -178,9 +185,8 @@ def time_finalize(bank:SAEBank, x:torch.Tensor, n_snap:int)->float:
 
 
 def time_infer(store:ActivationStore, banks:dict, n:int, ks)->dict:
-    "Seconds per SAE of `infer_saes` for each (type, width): trained targets and control targets; plus a PCA control."
+    "Seconds per SAE of `infer_saes` for each (type, width): trained targets and control targets."
     from sae_concept_dynamics.infer import infer_saes
-    from sae_concept_dynamics.analysis import PCAControl
     tmp = Path(tempfile.mkdtemp()); out = {}
     for (t, h), bank in banks.items():
         idx = np.unique(np.linspace(0, bank.n_members - 1, n + 2)[1:-1].round().astype(int))  # interior members: typical sparsity
@@ -190,10 +196,6 @@ def time_infer(store:ActivationStore, banks:dict, n:int, ks)->dict:
             sec, _ = timed(lambda: infer_saes(e, lambda row: members[row.sae_id], store, tmp/f'{t}_{h}_{name}', progress=False, ks=ks, targets=targets))
             out[(t, h, name)] = sec / len(e)
             print(f"  infer {t:8s} width {h} {name:7s}: {sec / len(e):6.1f} s/SAE ({len(e)} SAEs)", flush=True)
-    x = store.get(None, 'train')
-    e = pd.DataFrame(dict(sae_id=['pca'], sae_type='pca', k=[x.shape[1] // 4]))
-    sec, _ = timed(lambda: infer_saes(e, lambda row: PCAControl(x, int(row.k)), store, tmp/'pca', progress=False, ks=ks, targets=('raw', 'codes')))
-    out['pca'] = sec; print(f"  infer PCA control (k={x.shape[1] // 4}): {sec:6.1f} s", flush=True)
     shutil.rmtree(tmp)
     return out
 
@@ -263,8 +265,8 @@ def time_nulls(store:ActivationStore, select_rows)->dict:
     return out
 
 
-def null_count(quick_run, preset:str='seed')->tuple:
-    "Distinct matched nulls of the preset: TopK at each k per width; vanilla at each L0 grid point its seeds land on (per lambda, measured on a quick run's vanilla SAEs with the preset's grid and seed count; 2 without one); one per width for the vanilla random-init control."
+def null_count(quick_run, preset:str='seed', random_oracle:bool=False)->tuple:
+    "Distinct matched nulls of the preset (or of its random-oracle control, on its own store): TopK at each k per width; vanilla at each L0 grid point its seeds land on (per lambda, measured on a quick run's vanilla SAEs with the preset's grid and seed count; 2 without one); one per width for the vanilla random-init control."
     from sae_concept_dynamics.nulls import null_k
     P, PP = PRESETS[preset], PIPELINE_PRESETS[preset]
     per_cfg, src = 2., 'assumed (no quick run)'
@@ -273,9 +275,10 @@ def null_count(quick_run, preset:str='seed')->tuple:
         q = pd.read_csv(f); q = q[q.seed.isin(sorted(q.seed.unique())[:len(PP['seeds'])])].dropna(subset=['l0'])
         q['nk'] = [null_k('vanilla', int(h), None, l, PP['nulls']['grid']) for h, l in zip(q.hidden, q.l0)]
         per_cfg, src = float(q.groupby(['hidden', 'lam']).nk.nunique().mean()), f'measured on {f.parent.parent}'
-    n_topk = len(P['hidden']) * len(P['k_fracs']) if 'topk' in PP['sae_types'] else 0
-    n_van = len(P['hidden']) * len(P['lams']) * per_cfg if 'vanilla' in PP['sae_types'] else 0
-    return n_topk, n_van + len(P['hidden']), per_cfg, src
+    g, types = grid_knobs(preset, random_oracle), PP['random_oracle_types'] if random_oracle else PP['sae_types']
+    n_topk = len(P['hidden']) * len(g['k_fracs']) if 'topk' in types else 0
+    n_van = len(P['hidden']) * len(g['lams']) * per_cfg if 'vanilla' in types else 0
+    return n_topk, n_van + (0 if random_oracle else len(P['hidden'])), per_cfg, src
 
 
 def ladder_snapshots(preset:str='seed')->int:
@@ -316,7 +319,7 @@ def topk_vs_reference(epochs:int, repeats:int)->tuple:
 
 # ---------------------------------------------------------------- extrapolation
 def extrapolate(a, n_train:int, per_step:dict, finalize:float, infer:dict, t_ro_store:float, t_init:float, t_dyn:float, t_ana:tuple, t_raw:float=0.,
-                t_null:dict=None, n_nulls:tuple=None)->tuple:
+                t_null:dict=None, n_nulls:tuple=None, per_step_ro:dict=None, n_nulls_ro:tuple=None)->tuple:
     "Stage table (seconds) of the whole seed preset, and its training FLOPs."
     P, PP = PRESETS['seed'], PIPELINE_PRESETS['seed']
     steps = P['epochs'] * steps_per_epoch(n_train, P['batch_size'])
@@ -328,20 +331,19 @@ def extrapolate(a, n_train:int, per_step:dict, finalize:float, infer:dict, t_ro_
         rows.append((f'train {t} width {h} ({nb} banks of {S}, {steps} steps)', sec))
         flop += nb * S * steps * 10 * P['batch_size'] * d * h
         n_grid[(t, h)] = nb * S
-    n_ro = sum(n for (t, h), n in n_grid.items() if t in PP['random_oracle_types'])
-    rows.append((f'train random-oracle sweeps (same grid, {n_ro} SAEs)', sum(sec for (name, sec) in rows[:len(n_grid)] if any(name.startswith(f'train {t} ') for t in PP['random_oracle_types']))))
-    flop_ro = sum(nb * S * steps * 10 * P['batch_size'] * d * h for t, h, S, nb in grid_shapes() if t in PP['random_oracle_types'])
+    ro_shapes = grid_shapes(random_oracle=True)
+    n_ro = sum(nb * S for t, h, S, nb in ro_shapes)
+    rows.append((f'train random-oracle sweeps ({n_ro} SAEs: banks of {"/".join(str(S) for S in sorted({S for *_, S, _ in ro_shapes}))})',
+                 sum(nb * steps * per_step_ro[(t, h)] + nb * S * finalize for t, h, S, nb in ro_shapes)))
+    flop_ro = sum(nb * S * steps * 10 * P['batch_size'] * d * h for t, h, S, nb in ro_shapes)
     rows.append(('random oracle store', t_ro_store))
     n_init = {(t, h): len(PP['seeds']) for (t, h) in n_grid}               # the random-init control: one knob per type, width and seed
     rows.append((f'random-init sweeps ({sum(n_init.values())} untrained SAEs)', sum(n_init.values()) * t_init))
-    rows.append(('raw-activation probes (once per store: trained and random-oracle stores)', 2 * t_raw))
+    rows.append(('raw-activation probes (once: the trained store)', t_raw))
     full_targets = set(PP['targets']) == {'raw', 'codes', 'recon', 'residual'}
     rows.append((f'infer trained ({sum(n_grid.values())} SAEs, targets {",".join(PP["targets"])})',
                  sum(n * infer[(t, h, 'trained' if full_targets else 'control')] for (t, h), n in n_grid.items())))
     rows.append((f'infer random-init ({sum(n_init.values())} SAEs, raw+codes)', sum(n * infer[(t, h, 'control')] for (t, h), n in n_init.items())))
-    rows.append((f'infer random-oracle ({n_ro} SAEs, raw+codes)', sum(n * infer[(t, h, 'control')] for (t, h), n in n_grid.items() if t in PP['random_oracle_types'])))
-    n_pca = min(sum(n_grid.values()), d) + 1
-    rows.append((f'PCA + raw controls (about {n_pca} PCA sizes)', n_pca * infer['pca']))
     n_snap = ladder_snapshots()
     rows.append((f'dynamics (lineage step: {n_snap} snapshots, {PP["lineage"]["n_rows"] or "all"} rows per split)', n_snap * t_dyn))
     if t_null:
@@ -352,6 +354,9 @@ def extrapolate(a, n_train:int, per_step:dict, finalize:float, infer:dict, t_ro_
                      nd * (sum(t_null.values()) * n_topk / len(t_null) + n_van * np.mean(list(per_w.values())))))
         n_stat = sum(n_grid.values()) + sum(n_init.values())
         rows.append((f'verdict statistics ({n_stat} trained and random-init SAEs)', n_stat * np.mean(list(t_null.values()))))
+        r_topk, r_van = n_nulls_ro[:2]
+        rows.append((f'random-oracle verdicts ({n_ro} SAEs; nulls on its store: {r_topk} TopK + about {r_van:.0f} vanilla, {nd} draws each)',
+                     nd * (sum(t_null.values()) * r_topk / len(t_null) + r_van * np.mean(list(per_w.values()))) + n_ro * np.mean(list(t_null.values()))))
     n_saes = sum(n_grid.values()) + sum(n_init.values()) + n_ro
     rows.append((f'analysis (n_perm {PP["n_perm"]}, scaled from {t_ana[1]} to {n_saes} SAEs)', t_ana[0] * n_saes / t_ana[1]))
     return rows, flop + flop_ro, flop
@@ -385,13 +390,14 @@ def main():
         out = Path(tempfile.mkdtemp())/'seed'
         total, _ = timed(lambda: run_pipeline(out, preset='seed', data=str(idx), device='cpu', progress=True))
         rows = [('whole seed preset (run_pipeline)', total)]
-        flop = sum(nb * S * P['epochs'] * steps_per_epoch(n_train, P['batch_size']) * 10 * P['batch_size'] * a.d * h
-                   for t, h, S, nb in grid_shapes()) * 2
-        flop_one = flop / 2
+        fl = lambda shapes: sum(nb * S * P['epochs'] * steps_per_epoch(n_train, P['batch_size']) * 10 * P['batch_size'] * a.d * h for t, h, S, nb in shapes)
+        flop_one = fl(grid_shapes()); flop = flop_one + fl(grid_shapes(random_oracle=True))
         print(f"seed run folder: {folder_mb(out):.0f} MB")
     else:
         print("training slices:", flush=True)
         per_step, banks = time_training(x, steps, P['batch_size'], P['lr'])
+        print("random-oracle control's training slices:", flush=True)
+        per_ro, _ = time_training(x, steps, P['batch_size'], P['lr'], random_oracle=True)
         finalize = time_finalize(banks[('vanilla', 512)], x_raw, P.get('n_snapshots', TrainSettings().n_snapshots))
         print(f"  snapshots + final checkpoint per SAE: {finalize:.2f}s", flush=True)
         print("infer slices:", flush=True)
@@ -408,10 +414,12 @@ def main():
               + ', '.join(f"width {h} {v:.2f}s per draw and k" for h, v in per_w.items()), flush=True)
         print(f"  nulls: {n_nulls[0]} TopK; vanilla {n_nulls[3]}: {n_nulls[2]:.2f} L0 grid points per lambda over {len(PP['seeds'])} seeds", flush=True)
         t_ana = time_analysis(PP['n_perm'], PP['n_boot'], (2, 8) if q else (1, 2, 3, 4, 6, 8)); print(f"analysis: {t_ana[0]:.1f}s on {t_ana[1]} SAEs", flush=True)
-        rows, flop, flop_one = extrapolate(a, n_train, per_step, finalize, infer, t_ro, t_init, t_dyn, t_ana, t_raw, t_null, n_nulls)
+        n_nulls_ro = null_count(a.quick_run, random_oracle=True)
+        rows, flop, flop_one = extrapolate(a, n_train, per_step, finalize, infer, t_ro, t_init, t_dyn, t_ana, t_raw, t_null, n_nulls, per_ro, n_nulls_ro)
         print("training slices with --precision bf16 (matmuls in bfloat16; the run's answers move: bench/precision.py):", flush=True)
         per_bf16, _ = time_training(x, steps, P['batch_size'], P['lr'], 'bf16')
-        rows_bf16 = extrapolate(a, n_train, per_bf16, finalize, infer, t_ro, t_init, t_dyn, t_ana, t_raw, t_null, n_nulls)[0]
+        per_ro_bf16, _ = time_training(x, steps, P['batch_size'], P['lr'], 'bf16', random_oracle=True)
+        rows_bf16 = extrapolate(a, n_train, per_bf16, finalize, infer, t_ro, t_init, t_dyn, t_ana, t_raw, t_null, n_nulls, per_ro_bf16, n_nulls_ro)[0]
     total = sum(s for _, s in rows)
     floor = flop / (peak * 1e9)
     print(f"\nseed preset on {n_train:,} / {n_test:,} rows{' (extrapolated from the slices above)' if not a.full else ''}:")

@@ -23,7 +23,7 @@ from .probes import explicit_folds, fit_ksparse_probes
 
 # %% auto #0
 __all__ = ['VERDICT_READOUT', 'READOUTS', 'NULL_READOUTS', 'NULL_SEED', 'NULL_QUANTILES', 'RETENTION_COLUMNS', 'concept_spec',
-           'concept_values', 'code_ranks', 'rank_statistics', 'greedy_or', 'bank_statistics', 'null_k',
+           'concept_values', 'store_kinds', 'code_ranks', 'rank_statistics', 'greedy_or', 'bank_statistics', 'null_k',
            'random_dictionaries', 'null_draws', 'null_quantiles', 'cached_null_draws', 'null_table', 'sweep_statistics',
            'excess_table', 'retention_verdicts', 'auc_threshold_verdict', 'config_verdicts', 'planted_concepts',
            'planted_study']
@@ -53,18 +53,37 @@ def concept_values(store, # an ActivationStore
                    split:str='train', # 'train' or 'test'
                    names:list=None, # concepts (default: the store's)
                   )->np.ndarray: # float64 (N, C): the measured quantity of continuous concepts, NaN for the other kinds
-    "Measured quantities of a store's continuous concepts: `concepts/values_<split>.npy` when the store has it, else computed from its images."
+    "Measured quantities of a store's continuous concepts: `concepts/values_<split>.npy` when the store has it; the values a store written from arrays declares; else computed from its images."
     names = list(names or store.concept_names)
     f = Path(store.path)/'concepts'/f'values_{split}.npy'
     if f.exists():
         v = np.load(f).astype(np.float64)
         return v[:, [store.concept_names.index(n) for n in names]]
-    info = concept_kinds(names)
+    info, declared = concept_kinds(names), store.manifest.get('concept_kinds') or {}
     out = np.full((int(store.manifest['data'][f'n_{split}']), len(names)), np.nan)
-    cont = [i for i, n in enumerate(names) if info[n]['kind'] == 'continuous']
+    own = [i for i, n in enumerate(names) if declared.get(n) == 'continuous']                  # declared with the store's own values
+    if own:
+        v = store.concept_values(split).numpy().astype(np.float64)
+        for i in own: out[:, i] = v[:, store.concept_names.index(names[i])]
+    cont = [i for i, n in enumerate(names) if info[n]['kind'] == 'continuous' and i not in own]  # MNIST's, measured on the digits
     if cont:
         im = store.images(split)
         for i in cont: out[:, i] = np.asarray(info[names[i]]['value'](im), np.float64)
+    return out
+
+def store_kinds(store, # an ActivationStore
+               )->dict: # kind overrides for `concept_spec` (empty for an MNIST store)
+    "The kinds a store declares where they differ from the registry's: continuous as declared; composite with, as members, the atomic concepts whose training positives it contains and whose union it is (atomic when no two such concepts cover it)."
+    declared, names = store.manifest.get('concept_kinds') or {}, store.concept_names
+    reg, out, c = concept_kinds(names), {}, None
+    for n, k in declared.items():
+        if n not in reg or (k == reg[n]['kind'] and (k != 'composite' or reg[n]['members'])): continue
+        if k != 'composite': out[n] = dict(kind=k, members=()); continue
+        if c is None: c = store.concepts('train').numpy()
+        pos = c[:, names.index(n)]
+        mem = [m for j, m in enumerate(names) if m != n and declared.get(m, reg[m]['kind']) == 'atomic' and c[:, j].any() and not (c[:, j] & ~pos).any()]
+        covered = len(mem) >= 2 and (c[:, [names.index(m) for m in mem]].any(1) == pos).all()
+        out[n] = dict(kind='composite', members=tuple(mem)) if covered else dict(kind='atomic', members=())
     return out
 
 # %% ../nbs/07a_nulls.ipynb #09baa2f2

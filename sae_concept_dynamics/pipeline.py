@@ -17,12 +17,12 @@ from tqdm.auto import tqdm
 from .core import InputError, command, atomic_path, write_json, read_json, write_csv, resolve_device, parse_list, writable_dir
 from .activations import ActivationStore, log_activations, splice_forward
 from .training import train_sweep, init_sweep, load_sae, TrainSettings
-from .infer import infer_saes, infer_sweep, sae_outputs, _row_budget
-from .analysis import (PCAControl, RawNeurons, retention_table, critical_l0, critical_l0_summary,
+from .infer import infer_sweep, sae_outputs, _row_budget
+from .analysis import (retention_table, critical_l0, critical_l0_summary,
     retention_summary, co_discard_matrix, discard_clusters, direction_cosine, confusion_similarity, mantel_test,
     paired_comparison, dynamics_curves, dynamics_summary, snapshot_table, concept_scores, l50_table, l50_summary, concept_geometry,
     predictor_table, predictors_sentence, adjust_all, retention_rates, answer_retention, _t_interval)
-from .nulls import NULL_READOUTS, sweep_statistics, null_table, retention_verdicts, config_verdicts
+from .nulls import NULL_READOUTS, sweep_statistics, null_table, retention_verdicts, config_verdicts, store_kinds
 from .data import concept_matrix
 from .training import PRESETS as TRAIN_PRESETS
 from .training import followed_ids, sweep_grid, list_snapshots
@@ -32,8 +32,8 @@ from .ablation import run_ablation_experiment, ablation_report_section
 from .explorer import LatentBrowser
 
 # %% auto #0
-__all__ = ['PIPELINE_PRESETS', 'LINEAGE_TABLES', 'LINEAGE_SETTINGS', 'train_sae_sweep', 'pca_raw_controls', 'null_verdicts',
-           'control_comparison', 'analyze_run', 'discard_verdicts', 'lineage_results', 'dynamics_coverage',
+__all__ = ['PIPELINE_PRESETS', 'LINEAGE_TABLES', 'LINEAGE_SETTINGS', 'train_sae_sweep', 'null_verdicts', 'control_comparison',
+           'random_oracle_verdicts', 'analyze_run', 'discard_verdicts', 'lineage_results', 'dynamics_coverage',
            'match_rates', 'convergence_sentence', 'answers', 'copy_store', 'skipped_note', 'lineage_sections',
            'co_discard_lines', 'write_report', 'latent_pages', 'run_pipeline', 'sparsity_ladder', 'dynamics_ladder',
            'auc_nulls', 'sae_concept_dynamics', 'project_root', 'quick_run']
@@ -47,12 +47,12 @@ from .lineage import (sae_dynamics, final_latents, cross_sae_matching, seed_matc
 # %% ../nbs/12_pipeline.ipynb #6c7d88e6
 PIPELINE_PRESETS = {
     'quick': dict(sae_preset='quick', sae_types=('vanilla', 'topk'), seeds=(0, 1, 2, 3, 4), oracle_epochs=None,
-                  ks=(5,), targets=('raw', 'codes'), random_oracle_types=('topk',), random_oracle_grid=dict(k_fracs=(0.02, 0.1, 0.5)),
+                  ks=(5,), targets=('raw', 'codes'), random_oracle_types=('vanilla', 'topk'), random_oracle_grid=dict(lams=(0.00243, 0.0144, 0.0848), k_fracs=(0.02, 0.1, 0.5)),
                   dynamics_saes=4, max_snapshots=13, lineage=dict(n_rows=1000, n_draws=30, q='q95'), n_perm=999, n_boot=1000,
                   nulls=dict(n_draws=20, grid=0.1, q='q99', readouts=NULL_READOUTS),
                   ablation=dict(steps=120, seeds=(0, 1), modes=('data', 'erase'), concepts=('digit_4', 'closed_loop', 'ink_heavy'), n_draws=10, n_snapshots=3)),
     'seed': dict(sae_preset='seed', sae_types=('vanilla', 'topk'), seeds=(0, 1, 2), oracle_epochs=None,
-                 ks=(1, 2, 5, 10, 20), targets=('raw', 'codes', 'recon', 'residual'), random_oracle_types=('vanilla', 'topk'), random_oracle_grid=dict(),
+                 ks=(1, 2, 5, 10, 20), targets=('raw', 'codes', 'recon', 'residual'), random_oracle_types=('vanilla', 'topk'), random_oracle_grid=dict(lams=(0.004281, 0.02637, 0.1624), k_fracs=(0.02, 0.1, 0.5)),
                  dynamics_saes=6, max_snapshots=13, lineage=dict(n_rows=10000, n_draws=100, q='q99'), n_perm=9999, n_boot=2000,
                  nulls=dict(n_draws=100, grid=0.1, q='q99', readouts=NULL_READOUTS, select_rows=10000),
                  ablation=dict(steps=300, seeds=(0, 1, 2, 3, 4), modes=('data', 'erase', 'latent'), concepts=('digit_4', 'closed_loop', 'ink_heavy'), n_draws=100)),
@@ -81,25 +81,6 @@ def train_sae_sweep(store:ActivationStore, # activation store to train on
         knobs = {k: v for k, v in grid.items() if k in ('hidden', 'lams', 'k_fracs')}
         grid['snapshots'] = followed_ids(sweep_grid(sae_type, preset, seeds=tuple(seeds), **knobs), follow)
     return fn(store, sae_type, Path(out_dir), preset=preset, seeds=tuple(seeds), device=device, progress=progress, **grid)
-
-# %% ../nbs/12_pipeline.ipynb #3de805c2
-def pca_raw_controls(store:ActivationStore, # the run's store
-                     l0s, # L0 of every trained SAE
-                     out, # run directory
-                     device='auto', # device
-                     progress:bool=True, # progress bars
-                     **kw, # passed to `infer_saes` (targets, ks, ...)
-                    )->dict: # 'pca' and 'raw' concept tables
-    "Run the PCA-with-L0-components and raw-neuron controls through infer's protocol."
-    dev = resolve_device(device)
-    x = store.get(None, 'train', dev)
-    d = x.shape[1]
-    ks = sorted({int(min(d, max(1, round(float(l))))) for l in l0s if np.isfinite(l)})
-    pca = pd.DataFrame(dict(sae_id=[f'pca_k{k}' for k in ks], sae_type='pca', k=ks, seed=0))
-    res = dict(pca=infer_saes(pca, lambda row: PCAControl(x, int(row.k)), store, Path(out)/'controls'/'pca'/'results', progress=progress, device=dev, **kw))
-    raw = pd.DataFrame(dict(sae_id=['raw_neurons'], sae_type='raw', seed=0))
-    res['raw'] = infer_saes(raw, lambda row: RawNeurons(d, device=dev), store, Path(out)/'controls'/'raw'/'results', progress=progress, device=dev, **kw)
-    return res
 
 # %% ../nbs/12_pipeline.ipynb #664c9854
 def _read_results(d):
@@ -141,7 +122,7 @@ def _write_analysis(out:Path, res:dict):
     "Every table of `res` to `<out>/analysis/` (CSV) and the co-discard tests to `co_discard.json`."
     a = writable_dir(Path(out)/'analysis')
     for k in ('retention', 'critical', 'critical_summary', 'rates', 'controls', 'dynamics', 'curves', 'control_verdicts', 'l50', 'l50_summary', 'configs',
-              'trained_rates', 'control_rates', 'geometry', 'predictors', 'tests', 'nulls', 'convergence'):
+              'trained_rates', 'control_rates', 'geometry', 'predictors', 'tests', 'nulls', 'convergence', 'oracle_verdicts', 'oracle_controls'):
         if k in res and isinstance(res[k], pd.DataFrame): write_csv(res[k], a/f'{k}.csv')
     for k in ('co_discard', 'cosine', 'confusion'):
         if res[k] is not None: write_csv(res[k], a/f'{k}.csv', index=True)
@@ -153,6 +134,15 @@ def _sweep_dirs(out)->tuple:
     out = Path(out)
     return ([d for d in sorted((out/'saes').glob('*')) if (d/'sweep.json').exists()],
             [d for d in sorted((out/'controls').glob('random_init_*')) if (d/'sweep.json').exists()])
+
+def _sweep_verdicts(groups:list, # lists of sweep folders (an empty list gives None)
+                    store:ActivationStore, out, n_draws, grid, q, readouts, progress, rows)->tuple: # (statistics, nulls, verdicts), one statistics and verdicts table per group
+    "Statistics of each group of sweeps, one null table over all their SAEs on `store` (cached in <out>/nulls), and each group's verdicts, with the kinds the store declares."
+    kinds = store_kinds(store)
+    stats = [pd.concat([sweep_statistics(d, store, readouts=readouts, kinds=kinds, progress=progress, rows=rows) for d in g], ignore_index=True) if g else None for g in groups]
+    saes = pd.concat([s for s in stats if s is not None])[['sae_type', 'hidden', 'k', 'l0']].drop_duplicates()
+    nulls = null_table(saes, store, cache_dir=Path(out)/'nulls', n_draws=n_draws, readouts=readouts, grid=grid, kinds=kinds, progress=progress, rows=rows)
+    return stats, nulls, [None if s is None else retention_verdicts(s, nulls, q, grid, kinds) for s in stats]
 
 def null_verdicts(out, # run directory
                   store:ActivationStore, # its store
@@ -168,21 +158,17 @@ def null_verdicts(out, # run directory
     if not tr: raise InputError(f"{out} holds no trained sweep (saes/<type>/sweep.json): run sae_concept_dynamics --out {out} first")
     n_train = int(store.manifest['data']['n_train'])
     rows = _row_budget(n_train, select_rows, 0)
-    st = pd.concat([sweep_statistics(d, store, readouts=readouts, progress=progress, rows=rows) for d in tr], ignore_index=True)
-    sc = pd.concat([sweep_statistics(d, store, readouts=readouts, progress=progress, rows=rows) for d in ct], ignore_index=True) if ct else None
-    saes = pd.concat([s for s in (st, sc) if s is not None])[['sae_type', 'hidden', 'k', 'l0']].drop_duplicates()
-    nulls = null_table(saes, store, cache_dir=Path(out)/'nulls', n_draws=n_draws, readouts=readouts, grid=grid, progress=progress, rows=rows)
-    ver = retention_verdicts(st, nulls, q, grid)
-    cver = retention_verdicts(sc, nulls, q, grid) if sc is not None else ver.iloc[:0]
+    (st, sc), nulls, (ver, cver) = _sweep_verdicts([tr, ct], store, out, n_draws, grid, q, readouts, progress, rows)
+    cver = ver.iloc[:0] if cver is None else cver
     return dict(stats=st, control_stats=sc, nulls=nulls, verdicts=ver, control_verdicts=cver, q=q, n_draws=n_draws, grid=grid,
                 select_rows=None if rows is None else len(rows), n_train=n_train)
 
 # %% ../nbs/12_pipeline.ipynb #16bd3677
 def control_comparison(verdicts:pd.DataFrame, # trained SAEs' verdict rows (sae_type, seed, concept, verdict)
-                       controls:pd.DataFrame, # the random-init controls' rows (one untrained SAE per type, seed and width)
+                       controls:pd.DataFrame, # a control's rows: the random-init control (one untrained SAE per type, seed and width) or the random-oracle one
                        level:float=0.95,
                       )->pd.DataFrame: # sae_type, concept, n_seeds, trained_rate, control_rate, diff, ci_low, ci_high, p
-    "Trained minus random-init retained rate per type and concept, seeds as the unit: t interval and one-sample t-test p over the per-seed differences."
+    "Trained minus control retained rate per type and concept, seeds as the unit: t interval and one-sample t-test p over the per-seed differences."
     from scipy import stats as sst
     rate = lambda df: df.assign(x=df.verdict.eq('retained').astype(float)).groupby(['sae_type', 'concept', 'seed']).x.mean()
     m = pd.concat([rate(verdicts).rename('t'), rate(controls).rename('c')], axis=1, join='inner').reset_index()
@@ -199,6 +185,22 @@ def _oracle_concepts(store:ActivationStore):
     if model is None or not store.has_labels or not store.has_images: return None   # MNIST concepts are computed from digit images
     with torch.no_grad(): pred = splice_forward(model, store.default_layer, store.get(None, 'train')).argmax(1).numpy()
     return concept_matrix(store.images('train'), pred, store.concept_names)[0]
+
+# %% ../nbs/12_pipeline.ipynb #47ccbdad
+def random_oracle_verdicts(out, # run directory (its random-oracle control in controls/random_oracle: store/ and saes/<type>/)
+                           trained:pd.DataFrame, # the trained SAEs' verdicts (`null_verdicts(...)['verdicts']`)
+                           n_draws:int=20, grid:float=0.1, q:str='q99', readouts=NULL_READOUTS, progress:bool=False, select_rows:int=None, # as in `null_verdicts`
+                          )->dict: # None without the control; else verdicts (control SAEs), trained (their trained twins' rows), comparison, nulls
+    "The random-oracle control's SAEs judged like the trained ones (nulls on their own store), compared with their trained twins (same configuration and seed)."
+    d = Path(out)/'controls'/'random_oracle'
+    sweeps = [s for s in sorted((d/'saes').glob('*')) if (s/'sweep.json').exists()]
+    if not sweeps or not (d/'store'/'manifest.json').exists(): return None
+    ro = ActivationStore(d/'store')
+    rows = _row_budget(int(ro.manifest['data']['n_train']), select_rows, 0)
+    _, nulls, (ver,) = _sweep_verdicts([sweeps], ro, out, n_draws, grid, q, readouts, progress, rows)
+    twins = trained[trained.sae_id.isin(set(ver.sae_id))]                 # a control SAE's id names its configuration and seed
+    ver = ver[ver.sae_id.isin(set(twins.sae_id))]
+    return dict(verdicts=ver, trained=twins, nulls=nulls, comparison=control_comparison(twins, ver))
 
 # %% ../nbs/12_pipeline.ipynb #b5978b66
 def _merge_verdicts(old:pd.DataFrame, nv:dict, threshold:float)->pd.DataFrame:
@@ -263,7 +265,10 @@ def analyze_run(out, # run directory
     res = dict(retention=ret, critical=crit, critical_summary=critical_l0_summary(crit, n_boot=n_boot), rates=rates,
                co_discard=J, clusters=cl, cosine=cos, confusion=conf, mantel=mantel, saes=saes.merge(conv, on='sae_id', how='left'), threshold=threshold,
                tolerance=tolerance, method=method, co_discard_criterion=co_discard_criterion, convergence=conv, **_verdict_tables(nv, store, method, n_boot, n_perm))
-    res['tests'] = adjust_all(dict(predictors=res['predictors'], controls=res['controls'], mantel=pd.DataFrame([dict(test=k, p=v['p']) for k, v in mantel.items() if v is not None])), method)
+    ro = random_oracle_verdicts(out, nv['verdicts'], progress=progress, **(nulls or {}))
+    if ro is not None: res.update(oracle_verdicts=ro['verdicts'], oracle_twins=ro['trained'], oracle_controls=ro['comparison'])
+    res['tests'] = adjust_all(dict(predictors=res['predictors'], controls=res['controls'], random_oracle=res.get('oracle_controls', pd.DataFrame(columns=['p'])),
+                                   mantel=pd.DataFrame([dict(test=k, p=v['p']) for k, v in mantel.items() if v is not None])), method)
     res['predictors'] = res['predictors'].merge(res['tests'][res['tests'].family == 'predictors'][['predictor', 'p_adj']], on='predictor', how='left') if len(res['predictors']) else res['predictors']
     res.update(lineage_results(out, res))
     _write_analysis(out, res)
@@ -349,6 +354,9 @@ def _q1(res):
     s = res['null_settings']
     note = (f"The null is {s['n_draws']} random dictionaries per (width, matched L0)"
             + (f"; with fewer than 100 draws its {s['q']} is the sample maximum." if s['n_draws'] < 100 else '.'))
+    if 'oracle_verdicts' in res:
+        body += (f" SAEs trained on an untrained oracle's activations retain {res['oracle_verdicts'].verdict.eq('retained').mean():.1%} of pairs, against "
+                 f"{res['oracle_twins'].verdict.eq('retained').mean():.1%} for their trained-oracle twins (Controls: Random oracle).")
     return body + '\n\n' + note + ' ' + convergence_sentence(res['convergence'])
 
 def _q2(res):
@@ -481,6 +489,7 @@ def write_report(out, # run directory
           "### L50 per concept (geometric mean over seeds, 95% t interval)\n", _md(res['l50_summary'], max_rows=100),
           "### What predicts L50\n", _md(res['predictors']), predictors_sentence(res['predictors']) + '\n']
     L += ["## Controls\n", _controls_text(res), _md(res['controls'], max_rows=100)]
+    if 'oracle_controls' in res: L += ["### Random oracle\n", _oracle_text(res), _md(res['oracle_controls'], max_rows=100)]
     L += lineage_sections(res, fig_dir)
     L += ["## Co-discard structure\n", "![co-discard](figures/co_discard.png)\n" if 'co_discard' in figs else '',
           _q3(res) + '\n'] + co_discard_lines(res)
@@ -504,6 +513,15 @@ def _controls_text(res)->str:
     return (f"One untrained SAE per type, seed and width, judged by the same null at its own L0. Per type and concept: retained rate of the trained SAEs minus the control's, "
             f"seeds as the unit (95% t interval, one-sample t-test); {int(c.survives.sum()) if len(c) else 0} of {len(c)} differences survive "
             f"{res.get('method')} adjustment over all {len(t)} tests of this report.\n")
+
+def _oracle_text(res)->str:
+    "What the random-oracle table compares, its pooled rates, and how many differences survive the run's single adjustment."
+    t = res['tests']; c = t[t.family == 'random_oracle']; v, w = res['oracle_verdicts'], res['oracle_twins']
+    cfg = ', '.join(sorted({s.rsplit('_s', 1)[0] for s in v.sae_id}))
+    return (f"SAEs of {v.sae_id.nunique()} configurations x seeds ({cfg}) trained on the activations of an untrained oracle of the same architecture (same digits, same layer), "
+            f"each judged against random dictionaries on that store: {v.verdict.eq('retained').mean():.1%} of pairs retained, against {w.verdict.eq('retained').mean():.1%} "
+            f"for the trained oracle's SAEs of the same configurations and seeds. Per type and concept: the trained oracle's rate minus the untrained one's, seeds as the unit "
+            f"(95% t interval, one-sample t-test); {int(c.survives.sum())} of {len(c)} differences survive {res.get('method')} adjustment over all {len(t)} tests of this report.\n")
 
 def _rate_table(rates):
     "Concept x (SAE type, criterion) table of retention rates with their intervals."
@@ -542,13 +560,12 @@ def _ablation_section(store, out, device, progress, **kw):
     md, _ = ablation_report_section(Path(out)/'ablation', fig_dir=Path(out)/'figures', rel_to=Path(out))
     return ('Concept ablation during training', md)
 
-def _random_oracle(step, out, data, P, dev, progress, ikw, precision='fp32'):
-    "The random-oracle control: a store of an untrained oracle, and SAEs trained and inferred on it."
+def _random_oracle(step, out, data, P, dev, progress, precision='fp32'):
+    "The random-oracle control: a store of an untrained oracle, and SAEs of `random_oracle_grid` trained on it (judged in `analyze_run`)."
     ro = step('random oracle', lambda: log_activations(out/'controls'/'random_oracle'/'store', data=data, epochs=0, device=dev, progress=progress))
     for t in P['random_oracle_types']:
         d = out/'controls'/'random_oracle'/'saes'/t
         step(f'train {t} on random oracle', lambda: train_sae_sweep(ro, d, t, P['sae_preset'], P['seeds'], device=dev, progress=progress, snapshots='none', precision=precision, **P['random_oracle_grid']))
-        step(f'infer {t} on random oracle', lambda: infer_sweep(d, ro, targets=('raw', 'codes'), **ikw))
 
 def _control_knob(sae_type:str, preset:str, grid:dict=None)->dict:
     "The single knob value of the random-init control (an untrained SAE does not depend on lambda; TopK's k is the preset's middle one)."
@@ -598,9 +615,7 @@ def run_pipeline(out, # run directory
         step(f'random-init {t}', lambda: train_sae_sweep(store, d, t, P['sae_preset'], P['seeds'], untrained=True, device=dev, progress=progress, snapshots='none', **{**P.get('sae_grid', {}), **_control_knob(t, P['sae_preset'], P.get('sae_grid'))}))
         step(f'infer random-init {t}', lambda: infer_sweep(d, store, targets=('raw', 'codes'), **ikw))
     on_log.close()
-    if P['random_oracle_types'] and store.oracle() is not None and not byo: _random_oracle(step, out, data, P, dev, progress, ikw, precision)
-    l0s = pd.concat([pd.read_csv(out/'saes'/t/'results'/'saes.csv') for t in P['sae_types']]).l0.dropna()
-    step('pca + raw controls', lambda: pca_raw_controls(store, l0s, out, device=dev, progress=progress, ks=P['ks'], targets=('raw', 'codes')))
+    if P['random_oracle_types'] and store.oracle() is not None and not byo: _random_oracle(step, out, data, P, dev, progress, precision)
     step('dynamics', lambda: _dynamics(out, store, P, dev, progress))
     res = step('analysis', lambda: analyze_run(out, store, n_perm=P['n_perm'], n_boot=P['n_boot'], nulls=P.get('nulls'), progress=progress))
     extra = []
