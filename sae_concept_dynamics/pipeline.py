@@ -190,7 +190,7 @@ def _oracle_concepts(store:ActivationStore):
 def random_oracle_verdicts(out, # run directory (its random-oracle control in controls/random_oracle: store/ and saes/<type>/)
                            trained:pd.DataFrame, # the trained SAEs' verdicts (`null_verdicts(...)['verdicts']`)
                            n_draws:int=20, grid:float=0.1, q:str='q99', readouts=NULL_READOUTS, progress:bool=False, select_rows:int=None, # as in `null_verdicts`
-                          )->dict: # None without the control; else verdicts (control SAEs), trained (their trained twins' rows), comparison, nulls
+                          )->dict: # None without the control; else verdicts (control SAEs), trained (their twins' rows), comparison, pooled, nulls
     "The random-oracle control's SAEs judged like the trained ones (nulls on their own store), compared with their trained twins (same configuration and seed)."
     d = Path(out)/'controls'/'random_oracle'
     sweeps = [s for s in sorted((d/'saes').glob('*')) if (s/'sweep.json').exists()]
@@ -200,7 +200,11 @@ def random_oracle_verdicts(out, # run directory (its random-oracle control in co
     _, nulls, (ver,) = _sweep_verdicts([sweeps], ro, out, n_draws, grid, q, readouts, progress, rows)
     twins = trained[trained.sae_id.isin(set(ver.sae_id))]                 # a control SAE's id names its configuration and seed
     ver = ver[ver.sae_id.isin(set(twins.sae_id))]
-    return dict(verdicts=ver, trained=twins, nulls=nulls, comparison=control_comparison(twins, ver))
+    per_seed = lambda v: v.assign(x=v.verdict.eq('retained')).groupby('seed').x.mean()
+    d = (per_seed(twins) - per_seed(ver)).dropna()                        # every pair of the seed pooled: one difference per seed
+    est, lo, hi = _t_interval(d.to_numpy(float))
+    pooled = dict(diff=est, ci_low=lo, ci_high=hi, n_seeds=len(d))
+    return dict(verdicts=ver, trained=twins, nulls=nulls, comparison=control_comparison(twins, ver), pooled=pooled)
 
 # %% ../nbs/12_pipeline.ipynb #b5978b66
 def _merge_verdicts(old:pd.DataFrame, nv:dict, threshold:float)->pd.DataFrame:
@@ -266,7 +270,7 @@ def analyze_run(out, # run directory
                co_discard=J, clusters=cl, cosine=cos, confusion=conf, mantel=mantel, saes=saes.merge(conv, on='sae_id', how='left'), threshold=threshold,
                tolerance=tolerance, method=method, co_discard_criterion=co_discard_criterion, convergence=conv, **_verdict_tables(nv, store, method, n_boot, n_perm))
     ro = random_oracle_verdicts(out, nv['verdicts'], progress=progress, **(nulls or {}))
-    if ro is not None: res.update(oracle_verdicts=ro['verdicts'], oracle_twins=ro['trained'], oracle_controls=ro['comparison'])
+    if ro is not None: res.update(oracle_verdicts=ro['verdicts'], oracle_twins=ro['trained'], oracle_controls=ro['comparison'], oracle_pooled=ro['pooled'])
     res['tests'] = adjust_all(dict(predictors=res['predictors'], controls=res['controls'], random_oracle=res.get('oracle_controls', pd.DataFrame(columns=['p'])),
                                    mantel=pd.DataFrame([dict(test=k, p=v['p']) for k, v in mantel.items() if v is not None])), method)
     res['predictors'] = res['predictors'].merge(res['tests'][res['tests'].family == 'predictors'][['predictor', 'p_adj']], on='predictor', how='left') if len(res['predictors']) else res['predictors']
@@ -355,8 +359,11 @@ def _q1(res):
     note = (f"The null is {s['n_draws']} random dictionaries per (width, matched L0)"
             + (f"; with fewer than 100 draws its {s['q']} is the sample maximum." if s['n_draws'] < 100 else '.'))
     if 'oracle_verdicts' in res:
+        p, pts = res['oracle_pooled'], lambda v: f"{round(100 * v, 1) + 0.:+.1f}"   # + 0. turns -0.0 into 0.0
         body += (f" SAEs trained on an untrained oracle's activations retain {res['oracle_verdicts'].verdict.eq('retained').mean():.1%} of pairs, against "
-                 f"{res['oracle_twins'].verdict.eq('retained').mean():.1%} for their trained-oracle twins (Controls: Random oracle).")
+                 f"{res['oracle_twins'].verdict.eq('retained').mean():.1%} for their trained-oracle twins (difference per seed {pts(p['diff'])} points, "
+                 + (f"95% t interval [{pts(p['ci_low'])}, {pts(p['ci_high'])}] over {p['n_seeds']} seeds" if p['n_seeds'] > 1 else "one seed: no interval")
+                 + "; Controls: Random oracle).")
     return body + '\n\n' + note + ' ' + convergence_sentence(res['convergence'])
 
 def _q2(res):
