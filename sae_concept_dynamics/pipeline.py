@@ -190,7 +190,7 @@ def _oracle_concepts(store:ActivationStore):
 def random_oracle_verdicts(out, # run directory (its random-oracle control in controls/random_oracle: store/ and saes/<type>/)
                            trained:pd.DataFrame, # the trained SAEs' verdicts (`null_verdicts(...)['verdicts']`)
                            n_draws:int=20, grid:float=0.1, q:str='q99', readouts=NULL_READOUTS, progress:bool=False, select_rows:int=None, # as in `null_verdicts`
-                          )->dict: # None without the control; else verdicts (control SAEs), trained (their twins' rows), comparison, pooled, nulls
+                          )->dict: # None without the control (or without trained twins); else verdicts (control SAEs), trained (their twins' rows), comparison, pooled, nulls
     "The random-oracle control's SAEs judged like the trained ones (nulls on their own store), compared with their trained twins (same configuration and seed)."
     d = Path(out)/'controls'/'random_oracle'
     sweeps = [s for s in sorted((d/'saes').glob('*')) if (s/'sweep.json').exists()]
@@ -200,6 +200,7 @@ def random_oracle_verdicts(out, # run directory (its random-oracle control in co
     _, nulls, (ver,) = _sweep_verdicts([sweeps], ro, out, n_draws, grid, q, readouts, progress, rows)
     twins = trained[trained.sae_id.isin(set(ver.sae_id))]                 # a control SAE's id names its configuration and seed
     ver = ver[ver.sae_id.isin(set(twins.sae_id))]
+    if not len(ver): return None                                          # no control SAE has a trained twin: nothing to compare
     per_seed = lambda v: v.assign(x=v.verdict.eq('retained')).groupby('seed').x.mean()
     d = (per_seed(twins) - per_seed(ver)).dropna()                        # every pair of the seed pooled: one difference per seed
     est, lo, hi = _t_interval(d.to_numpy(float))
