@@ -120,26 +120,34 @@ def _run_bounds(new_run:torch.Tensor)->tuple:
     last = torch.where(end_run, idx, torch.full_like(idx, n - 1)).flip(-1).cummin(-1).values.flip(-1)
     return first, last
 
-def _rank_nonzeros(v:torch.Tensor, # (K, N, W) values of K x W columns, ranked along N
-                   out:torch.Tensor, # (K, W, N) float64, contiguous, filled with the ranks
-                  ):
-    "Average ranks of each column of `v` into `out`, sorting only the nonzeros."
+def _nonzero_ranks(v:torch.Tensor, # (K, N, W) values of K x W columns, ranked along N
+                  )->tuple: # col (column k * W + w), row, rank (float64) of each nonzero, sorted by column; zero_rank (K * W,) shared by a column's zeros
+    "Average ranks of the nonzeros of each column of `v`, sorting only the nonzeros; a column's zeros share one rank."
     K, N, W = v.shape
     v = v.contiguous().view(-1)
     p = v.nonzero().squeeze(1)                                               # flat positions of the nonzeros
     col, i, x = (p // (N * W)) * W + p % W, (p // W) % N, v[p]               # column k * W + w, row, value
     cnt, nneg = torch.bincount(col, minlength=K * W), torch.bincount(col[x < 0], minlength=K * W)
     nzero = N - cnt
-    out = out.view(K * W, N)
-    out.copy_((nneg + (nzero + 1) / 2).double()[:, None].expand(K * W, N))  # the zeros: past the negatives, the mean of their positions
-    if not len(p): return
+    zero_rank = (nneg + (nzero + 1) / 2).double()                           # the zeros: past the negatives, the mean of their positions
+    if not len(p): return col, i, zero_rank.new_zeros(0), zero_rank
     if x.dtype == torch.float32: o = ((col << 32) | _ordered_keys(x)).sort().indices   # by column, then by value: one sort
     else: o = _ordered_keys64(x).sort(stable=True).indices; o = o[col[o].sort(stable=True).indices]   # by value, then stably by column
     col, i, x = col[o], i[o], x[o]
     new = torch.ones_like(col, dtype=torch.bool); new[1:] = (col[1:] != col[:-1]) | (x[1:] != x[:-1])
     first, last = _run_bounds(new)
     start = (cnt.cumsum(0) - cnt)[col]                                       # where each column's nonzeros begin in the sorted list
-    out.view(-1)[col * N + i] = (first + last - 2 * start).double() / 2 + 1 + torch.where(x > 0, nzero[col], 0)
+    return col, i, (first + last - 2 * start).double() / 2 + 1 + torch.where(x > 0, nzero[col], 0), zero_rank
+
+def _rank_nonzeros(v:torch.Tensor, # (K, N, W) values of K x W columns, ranked along N
+                   out:torch.Tensor, # (K, W, N) float64, contiguous, filled with the ranks
+                  ):
+    "Average ranks of each column of `v` into `out`, sorting only the nonzeros."
+    K, N, W = v.shape
+    col, i, r, zero_rank = _nonzero_ranks(v)
+    out = out.view(K * W, N)
+    out.copy_(zero_rank[:, None].expand(K * W, N))
+    out.view(-1)[col * N + i] = r
 
 def _sparse_ranks(v:torch.Tensor, # (A, N, B) float values ranked along N (no NaN); the fewer nonzeros, the less work
                   block:int=2**23, # values ranked at once (bounds memory)

@@ -6,7 +6,7 @@ Docs: https://sae-concept-dynamics.github.io/sae-concept-dynamics/nulls.html.md"
 
 # %% ../nbs/07a_nulls.ipynb #02fe91bf
 from __future__ import annotations
-import hashlib, json, math
+import hashlib, json, math, warnings
 from pathlib import Path
 
 import numpy as np
@@ -15,7 +15,7 @@ import torch
 
 from .core import InputError, atomic_path
 from .data import concept_kinds
-from .metrics import average_ranks, best_latent
+from .metrics import average_ranks, best_latent, _nonzero_ranks
 from .sae import SAEBank, input_scale
 from .training import train_bank, TrainSettings, list_saes, load_sae
 from .infer import sae_outputs
@@ -97,17 +97,42 @@ def rank_statistics(z:torch.Tensor, # (S, N, H) codes of a bank on one split
                     v:torch.Tensor=None, # (N, V) float measured quantities (no NaN)
                    )->tuple: # auc (S, H, C) and spearman (S, H, V) float64, from one ranking of the codes
     "Per-latent AUC (ties averaged) and Spearman correlation with each quantity, ranking the codes once."
-    r = code_ranks(z)                                                      # (S, H, N)
     yy = y.to(z.device).double(); N = len(yy)
     n1 = yy.sum(0); n0 = N - n1
-    auc = (r @ yy - n1 * (n1 + 1) / 2) / (n1 * n0).clamp_min(1)
+    rv = None if v is None or v.shape[1] == 0 else average_ranks(v.to(z.device).double(), dim=0)
+    if rv is not None: rv = rv - rv.mean(0)
+    if z.is_floating_point() and not z.isnan().any(): r1, rr, ss = _sparse_rank_sums(z, yy, rv)
+    else:                                                                   # integers or NaN: every rank materialised
+        r = code_ranks(z); rc = r - (N + 1) / 2
+        r1, rr, ss = r @ yy, (None if rv is None else rc @ rv), rc.pow(2).sum(-1)
+    auc = (r1 - n1 * (n1 + 1) / 2) / (n1 * n0).clamp_min(1)
     auc = torch.where((n1 > 0) & (n0 > 0), auc, torch.full_like(auc, float('nan')))
-    if v is None or v.shape[1] == 0: return auc, r.new_zeros(len(r), r.shape[1], 0)
-    rv = average_ranks(v.to(z.device).double(), dim=0); rv = rv - rv.mean(0)
-    rc = r - (N + 1) / 2                                                   # ranks minus their mean
-    den = rc.norm(dim=-1)[..., None] * rv.norm(dim=0)                       # (S, H, V)
-    rho = (rc @ rv) / den.clamp_min(1e-300)
+    if rv is None: return auc, auc.new_zeros(*auc.shape[:2], 0)
+    den = ss.sqrt()[..., None] * rv.norm(dim=0)                             # (S, H, V)
+    rho = rr / den.clamp_min(1e-300)
     return auc, torch.where(den > 0, rho, torch.zeros_like(rho))
+
+def _sparse_rank_sums(z:torch.Tensor, # (S, N, H) float codes without NaN
+                      y:torch.Tensor, # (N, C) float64 0/1 labels
+                      rv:torch.Tensor=None, # (N, V) centred ranks of the quantities (None: no Spearman)
+                      block:int=2**23, # codes ranked at once (bounds memory)
+                     )->tuple: # rank sum of the positives (S, H, C); sum of centred ranks x rv (S, H, V) or None; sum of squared centred ranks (S, H)
+    "The sums `rank_statistics` needs from each latent's ranks, from its nonzeros only: a column's zeros share one rank, so they add that rank once per zero."
+    S, N, H = z.shape; m = (N + 1) / 2
+    r1, rr, ss = z.new_zeros(S * H, y.shape[1], dtype=torch.float64), None if rv is None else z.new_zeros(S * H, rv.shape[1], dtype=torch.float64), z.new_zeros(S * H, dtype=torch.float64)
+    w = max(1, min(H, block // max(1, N)))
+    for s in range(S):
+        for h in range(0, H, w):
+            col, i, r, zr = _nonzero_ranks(z[s:s + 1, :, h:h + w]); W = len(zr)
+            cnt = torch.bincount(col, minlength=W)
+            with warnings.catch_warnings():                                 # torch calls its sparse CSR tensors beta; the product below is tested
+                warnings.simplefilter('ignore', UserWarning)
+                D = torch.sparse_csr_tensor(torch.cat([cnt.new_zeros(1), cnt.cumsum(0)]), i, r - zr[col], size=(W, N), check_invariants=False)   # each nonzero's rank above its column's zero rank
+            at = slice(s * H + h, s * H + h + W)
+            r1[at] = D @ y + zr[:, None] * y.sum(0)                         # every row at the zero rank, then the nonzeros' excess
+            if rv is not None: rr[at] = D @ rv                              # rv sums to 0: the zero rank adds nothing
+            ss[at] = torch.zeros(W, dtype=torch.float64, device=z.device).index_add_(0, col, (r - m) ** 2) + (N - cnt) * (zr - m) ** 2
+    return r1.view(S, H, -1), None if rr is None else rr.view(S, H, -1), ss.view(S, H)
 
 # %% ../nbs/07a_nulls.ipynb #1a85f9b2
 def _auc_cols(s, y):
