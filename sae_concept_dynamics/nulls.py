@@ -101,8 +101,8 @@ def rank_statistics(z:torch.Tensor, # (S, N, H) codes of a bank on one split
     n1 = yy.sum(0); n0 = N - n1
     rv = None if v is None or v.shape[1] == 0 else average_ranks(v.to(z.device).double(), dim=0)
     if rv is not None: rv = rv - rv.mean(0)
-    if z.is_floating_point() and not z.isnan().any(): r1, rr, ss = _sparse_rank_sums(z, yy, rv)
-    else:                                                                   # integers or NaN: every rank materialised
+    if z.is_floating_point() and not z.isnan().any() and torch.count_nonzero(z) <= 0.25 * z.numel(): r1, rr, ss = _sparse_rank_sums(z, yy, rv)   # sparse codes: from the nonzeros
+    else:                                                                   # dense codes (faster as a dense product), integers or NaN: every rank materialised
         r = code_ranks(z); rc = r - (N + 1) / 2
         r1, rr, ss = r @ yy, (None if rv is None else rc @ rv), rc.pow(2).sum(-1)
     auc = (r1 - n1 * (n1 + 1) / 2) / (n1 * n0).clamp_min(1)
@@ -124,14 +124,15 @@ def _sparse_rank_sums(z:torch.Tensor, # (S, N, H) float codes without NaN
     for s in range(S):
         for h in range(0, H, w):
             col, i, r, zr = _nonzero_ranks(z[s:s + 1, :, h:h + w]); W = len(zr)
+            o = (col * N + i).argsort(); col, i, r = col[o], i[o], r[o]        # row-major (column, row) order: a valid CSR matrix
             cnt = torch.bincount(col, minlength=W)
-            with warnings.catch_warnings():                                 # torch calls its sparse CSR tensors beta; the product below is tested
+            with warnings.catch_warnings():                                 # torch calls sparse CSR tensors beta; the indices are valid (sorted above)
                 warnings.simplefilter('ignore', UserWarning)
                 D = torch.sparse_csr_tensor(torch.cat([cnt.new_zeros(1), cnt.cumsum(0)]), i, r - zr[col], size=(W, N), check_invariants=False)   # each nonzero's rank above its column's zero rank
             at = slice(s * H + h, s * H + h + W)
-            r1[at] = D @ y + zr[:, None] * y.sum(0)                         # every row at the zero rank, then the nonzeros' excess
+            r1[at] = D @ y + zr[:, None] * y.sum(0)                         # every row at the zero rank, plus the nonzeros' excess
             if rv is not None: rr[at] = D @ rv                              # rv sums to 0: the zero rank adds nothing
-            ss[at] = torch.zeros(W, dtype=torch.float64, device=z.device).index_add_(0, col, (r - m) ** 2) + (N - cnt) * (zr - m) ** 2
+            ss[at] = torch.bincount(col, weights=(r - m) ** 2, minlength=W) + (N - cnt) * (zr - m) ** 2
     return r1.view(S, H, -1), None if rr is None else rr.view(S, H, -1), ss.view(S, H)
 
 # %% ../nbs/07a_nulls.ipynb #1a85f9b2

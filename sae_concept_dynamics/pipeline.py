@@ -202,9 +202,9 @@ def random_oracle_verdicts(out, # run directory (its random-oracle control in co
     ver = ver[ver.sae_id.isin(set(twins.sae_id))]
     if not len(ver): return None                                          # no control SAE has a trained twin: nothing to compare
     per_seed = lambda v: v.assign(x=v.verdict.eq('retained')).groupby('seed').x.mean()
-    d = (per_seed(twins) - per_seed(ver)).dropna()                        # every pair of the seed pooled: one difference per seed
-    est, lo, hi = _t_interval(d.to_numpy(float))
-    pooled = dict(diff=est, ci_low=lo, ci_high=hi, n_seeds=len(d))
+    diff = (per_seed(twins) - per_seed(ver)).dropna()                     # every pair of the seed pooled: one difference per seed
+    est, lo, hi = _t_interval(diff.to_numpy(float))
+    pooled = dict(diff=est, ci_low=lo, ci_high=hi, n_seeds=len(diff))
     return dict(verdicts=ver, trained=twins, nulls=nulls, comparison=control_comparison(twins, ver), pooled=pooled)
 
 # %% ../nbs/12_pipeline.ipynb #b5978b66
