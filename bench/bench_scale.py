@@ -217,7 +217,7 @@ def time_random_oracle_store(store:ActivationStore)->float:
     tr = MNISTSplit(store.images('train'), store.labels('train').numpy(), 'train', 'timing')
     te = MNISTSplit(store.images('test'), store.labels('test').numpy(), 'test', 'timing')
     tmp = Path(tempfile.mkdtemp())
-    sec, _ = timed(lambda: write_activation_store(tmp/'ro', build_oracle(cfg), cfg, tr, te, list(store.layers)))
+    sec, _ = timed(lambda: write_activation_store(tmp/'ro', build_oracle(cfg), cfg, tr, te, [store.default_layer]))   # the pipeline records only the layer its SAEs read
     shutil.rmtree(tmp)
     return sec
 
@@ -249,12 +249,12 @@ def time_dynamics(store:ActivationStore, banks:dict, n_rows)->float:
 def time_nulls(store:ActivationStore, select_rows)->dict:
     "Seconds per matched-null draw and k (encode, rank, every verdict readout): each width's TopK k of the preset drawn together as `null_table` does, latents chosen on `select_rows` training rows."
     from sae_concept_dynamics.nulls import null_draws, concept_values, concept_spec, NULL_READOUTS
-    from sae_concept_dynamics.infer import _row_budget
+    from sae_concept_dynamics.infer import row_budget
     names = store.concept_names
     x_tr, x_te = store.get(None, 'train'), store.get(None, 'test')
     c_tr, c_te = store.concepts('train'), store.concepts('test')
     v_tr, v_te = concept_values(store, 'train', names), concept_values(store, 'test', names)
-    idx = _row_budget(len(x_tr), select_rows, 0)
+    idx = row_budget(len(x_tr), select_rows, 0)
     if idx is not None: x_tr, c_tr, v_tr = x_tr[idx], c_tr[idx], v_tr[idx.numpy()]
     kd = {n: dict(kind=r.kind, members=r.members) for n, r in concept_spec(names).set_index('concept').iterrows()}
     out = {}

@@ -20,7 +20,7 @@ from bench_scale import augmented_store, NOTE
 from sae_concept_dynamics.sae import SAEBank, input_scale
 from sae_concept_dynamics.training import TrainSettings, train_bank
 from sae_concept_dynamics.nulls import bank_statistics, concept_values, null_draws, null_quantiles, concept_spec, NULL_READOUTS
-from sae_concept_dynamics.infer import _row_budget
+from sae_concept_dynamics.infer import row_budget
 
 
 def main():
@@ -34,7 +34,7 @@ def main():
     x_tr, x_te = store.get(None, 'train'), store.get(None, 'test')
     c_tr, c_te = store.concepts('train'), store.concepts('test')
     v_tr, v_te = concept_values(store, 'train', names), concept_values(store, 'test', names)
-    idx = _row_budget(len(x_tr), a.rows, 0)
+    idx = row_budget(len(x_tr), a.rows, 0)
     s = input_scale(x_tr)
     S = TrainSettings(lr=1e-3, epochs=a.epochs, batch_size=1024)
     rows, t_all, t_sub = [], 0., 0.

@@ -23,8 +23,8 @@ from .probes import probe_folds, probe_table, PROBE_METRICS
 
 # %% auto #0
 __all__ = ['TARGETS', 'KS', 'CONCEPT_COLUMNS', 'sae_outputs', 'bank_width', 'SAEStack', 'stack_saes', 'reconstruction_tables',
-           'latent_concept_auc', 'latent_tables', 'raw_probe_table', 'probe_tables', 'evaluate_bank', 'concept_report',
-           'parse_shard', 'auto_bank_size', 'infer_saes', 'infer_sweep', 'sae_infer']
+           'latent_concept_auc', 'latent_tables', 'raw_probe_table', 'row_budget', 'probe_tables', 'evaluate_bank',
+           'concept_report', 'parse_shard', 'auto_bank_size', 'infer_saes', 'infer_sweep', 'sae_infer']
 
 # %% ../nbs/07_infer.ipynb #8fa77dd2
 def _banked(t): return t if t.ndim == 3 else t[None]
@@ -155,7 +155,10 @@ def raw_probe_table(store:ActivationStore, # the store the activations come from
     return tab
 
 # %% ../nbs/07_infer.ipynb #a1dff759
-def _row_budget(n:int, budget:int, seed:int):
+def row_budget(n:int, # rows available
+               budget:int, # rows to keep (None: all)
+               seed:int, # seed of the subset
+              ): # sorted int64 indices, or None when all `n` rows fit
     "Sorted indices of a seeded random subset of `budget` rows, or None when all `n` rows fit."
     if budget is None or n <= int(budget): return None
     return torch.from_numpy(np.sort(np.random.default_rng(seed).permutation(n)[:int(budget)]))
@@ -174,7 +177,7 @@ def probe_tables(store:ActivationStore, layer:str, # the store and layer (keys o
                  cache:dict=None, # memo for the raw probes (default: the process's)
                 )->list: # one probe table per target, with target and member columns
     "Probe tables of every target for the S members at once; the raw ones shared across SAEs."
-    rows = _row_budget(len(x), probe_rows, seed)
+    rows = row_budget(len(x), probe_rows, seed)
     if rows is not None:
         rows = rows.to(x.device)
         x, z, concepts = x[rows], z[:, rows], concepts[rows]

@@ -149,25 +149,45 @@ def _rank_nonzeros(v:torch.Tensor, # (K, N, W) values of K x W columns, ranked a
     out.copy_(zero_rank[:, None].expand(K * W, N))
     out.view(-1)[col * N + i] = r
 
-def _sparse_ranks(v:torch.Tensor, # (A, N, B) float values ranked along N (no NaN); the fewer nonzeros, the less work
-                  block:int=2**23, # values ranked at once (bounds memory)
-                 )->torch.Tensor: # (A, B, N) float64 average ranks of each of the A x B columns
-    "Average ranks along the middle dimension, sorting only the nonzeros: a column's zeros share one rank, between its negatives and its positives."
+def _rank_sorted(v:torch.Tensor, # (K, N, W) values of K x W columns, ranked along N
+                 out:torch.Tensor, # (K, W, N) float64, contiguous, filled with the ranks
+                ):
+    "Average ranks of each column of `v` into `out` from one sort of each column: position + 1, a column's zeros sharing one rank, other ties fixed up run by run."
+    K, N, W = v.shape
+    s, o = v.transpose(1, 2).contiguous().view(K * W, N).sort(-1)
+    z = s == 0
+    nneg, nzero = (s < 0).sum(-1, keepdim=True), z.sum(-1, keepdim=True)
+    r = torch.where(z, (nneg + (nzero + 1) / 2).double(), torch.arange(1, N + 1, dtype=torch.float64, device=v.device))
+    tied = torch.zeros_like(z); tied[:, 1:] = (s[:, 1:] == s[:, :-1]) & ~z[:, 1:]   # equal to the previous value, not zero
+    t = tied.view(-1).nonzero().squeeze(1)
+    if len(t):                                                               # few positions: continuous values rarely tie
+        at = torch.unique(torch.cat([t - 1, t])); tt = tied.view(-1)[at]     # every position of a run of nonzero ties, in order
+        g = (~tt).cumsum(0) - 1; first = at[~tt]; last = first + torch.bincount(g) - 1   # runs start where not tied to the previous
+        r.view(-1)[at] = ((first % N + last % N).double() / 2 + 1)[g]
+    out.view(K * W, N).scatter_(-1, o, r)
+
+def _block_ranks(v:torch.Tensor, # (A, N, B) float values ranked along N (no NaN)
+                 block:int=2**23, # values ranked at once (bounds memory)
+                 dense:float=0.3, # a block more than this fraction nonzero is ranked by sorting every value
+                )->torch.Tensor: # (A, B, N) float64 average ranks of each of the A x B columns
+    "Average ranks along the middle dimension, block by block: sparse blocks sort only their nonzeros (`_rank_nonzeros`), dense ones sort every column (`_rank_sorted`)."
     A, N, B = v.shape
     out = torch.empty(A, B, N, dtype=torch.float64, device=v.device)
     w = max(1, min(B, block // max(1, N)))                                   # columns per block
     k = max(1, block // max(1, N * B)) if w == B else 1                      # and leading slices per block
     for a in range(0, A, k):
-        for b in range(0, B, w): _rank_nonzeros(v[a:a + k, :, b:b + w], out[a:a + k, b:b + w])
+        for b in range(0, B, w):
+            x = v[a:a + k, :, b:b + w]
+            (_rank_sorted if torch.count_nonzero(x) > dense * x.numel() else _rank_nonzeros)(x, out[a:a + k, b:b + w])
     return out
 
 def average_ranks(v:torch.Tensor, # values, ranked along dimension `dim`
                   dim:int=0, # dimension to rank along
                  )->torch.Tensor: # float64 ranks from 1, ties sharing their average rank
     "Ranks of `v` along `dim`, with ties given their average rank (as `scipy.stats.rankdata`)."
-    if v.is_floating_point() and not v.isnan().any():                      # `_sparse_ranks`: one int64 sort of the nonzeros
+    if v.is_floating_point() and not v.isnan().any():                      # `_block_ranks`: zeros share a rank without being sorted
         d = dim % v.ndim; A, N = math.prod(v.shape[:d]), v.shape[d]
-        r = _sparse_ranks(v.reshape(A, N, -1))                               # (A, B, N)
+        r = _block_ranks(v.reshape(A, N, -1))                                # (A, B, N)
         return r.reshape(*v.shape[:d], *v.shape[d + 1:], N).movedim(-1, d)
     v = v.movedim(dim, -1)
     s, order = v.sort(-1)

@@ -17,7 +17,7 @@ from tqdm.auto import tqdm
 from .core import InputError, command, atomic_path, write_json, read_json, write_csv, resolve_device, parse_list, writable_dir
 from .activations import ActivationStore, log_activations, splice_forward
 from .training import train_sweep, init_sweep, load_sae, TrainSettings
-from .infer import infer_sweep, sae_outputs, _row_budget
+from .infer import infer_sweep, sae_outputs, row_budget
 from .analysis import (retention_table, critical_l0, critical_l0_summary,
     retention_summary, co_discard_matrix, discard_clusters, direction_cosine, confusion_similarity, mantel_test,
     paired_comparison, dynamics_curves, dynamics_summary, snapshot_table, concept_scores, l50_table, l50_summary, concept_geometry,
@@ -157,7 +157,7 @@ def null_verdicts(out, # run directory
     tr, ct = _sweep_dirs(out)
     if not tr: raise InputError(f"{out} holds no trained sweep (saes/<type>/sweep.json): run sae_concept_dynamics --out {out} first")
     n_train = int(store.manifest['data']['n_train'])
-    rows = _row_budget(n_train, select_rows, 0)
+    rows = row_budget(n_train, select_rows, 0)
     (st, sc), nulls, (ver, cver) = _sweep_verdicts([tr, ct], store, out, n_draws, grid, q, readouts, progress, rows)
     cver = ver.iloc[:0] if cver is None else cver
     return dict(stats=st, control_stats=sc, nulls=nulls, verdicts=ver, control_verdicts=cver, q=q, n_draws=n_draws, grid=grid,
@@ -196,7 +196,7 @@ def random_oracle_verdicts(out, # run directory (its random-oracle control in co
     sweeps = [s for s in sorted((d/'saes').glob('*')) if (s/'sweep.json').exists()]
     if not sweeps or not (d/'store'/'manifest.json').exists(): return None
     ro = ActivationStore(d/'store')
-    rows = _row_budget(int(ro.manifest['data']['n_train']), select_rows, 0)
+    rows = row_budget(int(ro.manifest['data']['n_train']), select_rows, 0)
     _, nulls, (ver,) = _sweep_verdicts([sweeps], ro, out, n_draws, grid, q, readouts, progress, rows)
     twins = trained[trained.sae_id.isin(set(ver.sae_id))]                 # a control SAE's id names its configuration and seed
     ver = ver[ver.sae_id.isin(set(twins.sae_id))]
@@ -568,9 +568,11 @@ def _ablation_section(store, out, device, progress, **kw):
     md, _ = ablation_report_section(Path(out)/'ablation', fig_dir=Path(out)/'figures', rel_to=Path(out))
     return ('Concept ablation during training', md)
 
-def _random_oracle(step, out, data, P, dev, progress, precision='fp32'):
-    "The random-oracle control: a store of an untrained oracle, and SAEs of `random_oracle_grid` trained on it (judged in `analyze_run`)."
-    ro = step('random oracle', lambda: log_activations(out/'controls'/'random_oracle'/'store', data=data, epochs=0, device=dev, progress=progress))
+def _random_oracle(step, out, data, P, dev, progress, precision='fp32', layer=None):
+    "The random-oracle control: a store of an untrained oracle (only `layer`, the one its SAEs read), and SAEs of `random_oracle_grid` trained on it (judged in `analyze_run`)."
+    sd = out/'controls'/'random_oracle'/'store'
+    layers = list(read_json(sd/'manifest.json')['layers']) if (sd/'manifest.json').exists() else [layer] if layer else None   # a store from an earlier version keeps its layers
+    ro = step('random oracle', lambda: log_activations(sd, data=data, layers=layers, epochs=0, device=dev, progress=progress))
     for t in P['random_oracle_types']:
         d = out/'controls'/'random_oracle'/'saes'/t
         step(f'train {t} on random oracle', lambda: train_sae_sweep(ro, d, t, P['sae_preset'], P['seeds'], device=dev, progress=progress, snapshots='none', precision=precision, **P['random_oracle_grid']))
@@ -623,7 +625,7 @@ def run_pipeline(out, # run directory
         step(f'random-init {t}', lambda: train_sae_sweep(store, d, t, P['sae_preset'], P['seeds'], untrained=True, device=dev, progress=progress, snapshots='none', **{**P.get('sae_grid', {}), **_control_knob(t, P['sae_preset'], P.get('sae_grid'))}))
         step(f'infer random-init {t}', lambda: infer_sweep(d, store, targets=('raw', 'codes'), **ikw))
     on_log.close()
-    if P['random_oracle_types'] and store.oracle() is not None and not byo: _random_oracle(step, out, data, P, dev, progress, precision)
+    if P['random_oracle_types'] and store.oracle() is not None and not byo: _random_oracle(step, out, data, P, dev, progress, precision, layer=store.default_layer)
     step('dynamics', lambda: _dynamics(out, store, P, dev, progress))
     res = step('analysis', lambda: analyze_run(out, store, n_perm=P['n_perm'], n_boot=P['n_boot'], nulls=P.get('nulls'), progress=progress))
     extra = []
