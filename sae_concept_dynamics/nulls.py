@@ -23,10 +23,10 @@ from .probes import explicit_folds, fit_ksparse_probes
 
 # %% auto #0
 __all__ = ['VERDICT_READOUT', 'READOUTS', 'NULL_READOUTS', 'NULL_SEED', 'NULL_QUANTILES', 'RETENTION_COLUMNS', 'concept_spec',
-           'concept_values', 'store_kinds', 'code_ranks', 'rank_statistics', 'greedy_or', 'bank_statistics', 'null_k',
-           'random_dictionaries', 'null_draws', 'null_quantiles', 'cached_null_draws', 'null_table', 'sweep_statistics',
-           'excess_table', 'retention_verdicts', 'auc_threshold_verdict', 'config_verdicts', 'planted_concepts',
-           'planted_study']
+           'concept_values', 'store_kinds', 'code_ranks', 'presorted_columns', 'presorted_ranks', 'rank_statistics',
+           'greedy_or', 'bank_statistics', 'null_k', 'random_dictionaries', 'null_draws', 'null_quantiles',
+           'cached_null_draws', 'null_table', 'sweep_statistics', 'excess_table', 'retention_verdicts',
+           'auc_threshold_verdict', 'config_verdicts', 'planted_concepts', 'planted_study']
 
 # %% ../nbs/07a_nulls.ipynb #4b6d1b1a
 VERDICT_READOUT = {'atomic': 'auc1', 'composite': 'or_auc', 'continuous': 'spearman'}
@@ -92,9 +92,36 @@ def code_ranks(z:torch.Tensor, # (S, N, H) codes
     "Average ranks of each latent's values along the inputs (`average_ranks`: one sort of the nonzeros, the zeros sharing a rank)."
     return average_ranks(z.transpose(1, 2), -1)
 
+def presorted_columns(pre:torch.Tensor, # (S, N, H) pre-activations of a TopK bank on one split
+                     )->dict: # order (S, H, N): each latent's inputs in ascending order; at, run: the positions (flat, in that order) of runs of equal positive values, and each one's run
+    "Each latent's inputs sorted once by its pre-activation: the order of the nonzero TopK codes of every k (`presorted_ranks`)."
+    s, o = pre.transpose(1, 2).contiguous().sort(-1)
+    tied = torch.zeros_like(s, dtype=torch.bool); tied[..., 1:] = (s[..., 1:] == s[..., :-1]) & (s[..., 1:] > 0)   # equal to the previous value, positive
+    t = tied.view(-1).nonzero().squeeze(1)                                  # a tie never spans two latents: position 0 of each is never tied
+    at = torch.unique(torch.cat([t - 1, t])); tt = tied.view(-1)[at]
+    return dict(order=o, at=at, run=(~tt).cumsum(0) - 1)
+
+def presorted_ranks(z:torch.Tensor, # (S, N, H) TopK codes of the pre-activations sorted in `cols` (relu of each row's k largest, zeros elsewhere)
+                    cols:dict, # from `presorted_columns`
+                   )->torch.Tensor: # (S, H, N) float64: exactly `code_ranks(z)`
+    "Average ranks of TopK codes without sorting them: a latent's nonzeros keep their pre-activations' order, and its zeros share one rank below them."
+    N = z.shape[1]; o = cols['order']
+    dt = torch.float32 if N < 2**23 else torch.float64                      # float32 holds every rank (a half-integer below 2**23) exactly
+    f = (z.transpose(1, 2) != 0).gather(-1, o)                              # nonzero flags, each latent's inputs in ascending order
+    c = f.cumsum(-1, dtype=dt)                                              # position among the latent's nonzeros, from 1
+    nzero = N - c[..., -1:]
+    r = torch.where(f, c.add_(nzero), (nzero + 1) / 2)                      # the zeros: the mean of their positions; the nonzeros: past them
+    sel = f.view(-1)[cols['at']]
+    if sel.any():                                                           # equal nonzeros: the mean of their consecutive ranks
+        at, g = cols['at'][sel], cols['run'][sel]
+        n = int(cols['run'][-1]) + 1
+        r.view(-1)[at] = (torch.bincount(g, weights=r.view(-1)[at].double(), minlength=n) / torch.bincount(g, minlength=n))[g].to(dt)
+    return torch.empty_like(r).scatter_(-1, o, r).double()
+
 def rank_statistics(z:torch.Tensor, # (S, N, H) codes of a bank on one split
                     y:torch.Tensor, # (N, C) bool concept labels
                     v:torch.Tensor=None, # (N, V) float measured quantities (no NaN)
+                    cols:dict=None, # `presorted_columns` of the pre-activations `z` are the TopK codes of (ranks dense codes without sorting)
                    )->tuple: # auc (S, H, C) and spearman (S, H, V) float64, from one ranking of the codes
     "Per-latent AUC (ties averaged) and Spearman correlation with each quantity, ranking the codes once."
     yy = y.to(z.device).double(); N = len(yy)
@@ -103,7 +130,7 @@ def rank_statistics(z:torch.Tensor, # (S, N, H) codes of a bank on one split
     if rv is not None: rv = rv - rv.mean(0)
     if z.is_floating_point() and not z.isnan().any() and torch.count_nonzero(z) <= 0.25 * z.numel(): r1, rr, ss = _sparse_rank_sums(z, yy, rv)   # sparse codes: from the nonzeros
     else:                                                                   # dense codes (faster as a dense product), integers or NaN: every rank materialised
-        r = code_ranks(z); rc = r - (N + 1) / 2
+        r = code_ranks(z) if cols is None else presorted_ranks(z, cols); rc = r - (N + 1) / 2
         r1, rr, ss = r @ yy, (None if rv is None else rc @ rv), rc.pow(2).sum(-1)
     auc = (r1 - n1 * (n1 + 1) / 2) / (n1 * n0).clamp_min(1)
     auc = torch.where((n1 > 0) & (n0 > 0), auc, torch.full_like(auc, float('nan')))
@@ -168,13 +195,14 @@ def bank_statistics(z_tr:torch.Tensor, z_te:torch.Tensor, # (S, N1, H), (S, N2, 
                     v_tr=None, v_te=None, # (N1, C), (N2, C) float quantities (NaN outside continuous concepts); None: no continuous readout
                     kinds:dict=None, # overrides of the registry's kinds (see `concept_spec`)
                     readouts=READOUTS, # which statistics to compute
+                    cols_tr:dict=None, # `presorted_columns` of the train pre-activations (TopK codes only; see `rank_statistics`)
                    )->pd.DataFrame: # member, concept, kind, readout, value
     "Every readout statistic of every member for every concept: latents chosen on train, scored on test."
     spec = concept_spec(names, kinds); dev = z_tr.device
     c_tr, c_te = (torch.as_tensor(np.asarray(c), device=dev).bool() for c in (c_tr, c_te))
     cont = [i for i, k in enumerate(spec.kind) if k == 'continuous' and v_tr is not None and 'spearman' in readouts]
     sub = lambda v: None if not cont else torch.as_tensor(np.asarray(v)[:, cont], device=dev).double()
-    a_tr, rho_tr = rank_statistics(z_tr, c_tr, sub(v_tr))                  # every latent on train: to choose
+    a_tr, rho_tr = rank_statistics(z_tr, c_tr, sub(v_tr), cols=cols_tr)    # every latent on train: to choose
     S, N2 = z_te.shape[:2]
     cols = lambda j: z_te.gather(2, j[:, None, :].expand(S, N2, j.shape[1]))   # (S, N2, P): only the chosen latents on test
     lat = a_tr.nan_to_num(-1.).argmax(1)                                    # (S, C) each concept's latent, chosen as `best_latent` does
@@ -264,9 +292,10 @@ def null_draws(x_tr:torch.Tensor, x_te:torch.Tensor, # (N1, d), (N2, d) activati
     for a in range(0, int(n_draws), step):
         bank = random_dictionaries(x_tr, hidden, ks[0], min(step, int(n_draws) - a), seed0 + a)
         pre_tr, pre_te = bank.pre_acts(x_tr), bank.pre_acts(x_te)          # the dictionaries do not depend on k: one matmul for every k
+        cols = presorted_columns(pre_tr) if max(ks) > 0.25 * int(hidden) else None   # and one sort for every dense k
         for v in ks:
             bank.ks.fill_(v)
-            t = bank_statistics(bank.activate(pre_tr), bank.activate(pre_te), c_tr, c_te, names, v_tr, v_te, kinds, readouts)
+            t = bank_statistics(bank.activate(pre_tr), bank.activate(pre_te), c_tr, c_te, names, v_tr, v_te, kinds, readouts, cols_tr=cols)
             parts[v].append(t.assign(member=t.member + a))
     out = {v: pd.concat(p, ignore_index=True).rename(columns={'member': 'draw'}) for v, p in parts.items()}
     return out if isinstance(k, (list, tuple)) else out[ks[0]]
