@@ -24,9 +24,9 @@ from .probes import explicit_folds, fit_ksparse_probes
 # %% auto #0
 __all__ = ['VERDICT_READOUT', 'READOUTS', 'NULL_READOUTS', 'NULL_SEED', 'NULL_QUANTILES', 'RETENTION_COLUMNS', 'concept_spec',
            'concept_values', 'store_kinds', 'code_ranks', 'presorted_columns', 'presorted_ranks', 'rank_statistics',
-           'greedy_or', 'bank_statistics', 'null_k', 'random_dictionaries', 'null_draws', 'null_quantiles',
-           'cached_null_draws', 'null_table', 'sweep_statistics', 'excess_table', 'retention_verdicts',
-           'auc_threshold_verdict', 'config_verdicts', 'planted_concepts', 'planted_study']
+           'greedy_or', 'bank_statistics', 'null_k', 'random_dictionaries', 'sorted_topk', 'null_draws',
+           'null_quantiles', 'cached_null_draws', 'null_table', 'sweep_statistics', 'excess_table',
+           'retention_verdicts', 'auc_threshold_verdict', 'config_verdicts', 'planted_concepts', 'planted_study']
 
 # %% ../nbs/07a_nulls.ipynb #4b6d1b1a
 VERDICT_READOUT = {'atomic': 'auc1', 'composite': 'or_auc', 'continuous': 'spearman'}
@@ -272,6 +272,19 @@ def random_dictionaries(x_train:torch.Tensor, # (N, d) training activations (set
     return bank.init_b_dec(x_train, 'mean').eval()
 
 # %% ../nbs/07a_nulls.ipynb #9980cf0c
+def sorted_topk(pre:torch.Tensor, # (S, N, H) pre-activations
+                desc:torch.Tensor, # (S, N, H) each row's pre-activations in descending order
+                k:int, # latents kept per row
+               )->torch.Tensor: # (S, N, H) exactly `SAEBank.activate`'s TopK codes
+    "TopK codes from rows sorted once: keep what reaches the row's k-th largest value; a row whose k-th and (k+1)-th largest tie above zero goes through `topk` as the bank does."
+    z = torch.where(pre >= desc[..., k - 1:k], pre, 0.).relu_()
+    if k < pre.shape[-1]:
+        tie = (desc[..., k - 1] == desc[..., k]) & (desc[..., k - 1] > 0)     # a tie at or below zero is kept as zeros either way
+        if tie.any():
+            p = pre[tie]; v, j = p.topk(k, dim=-1, sorted=False)
+            z[tie] = torch.zeros_like(p).scatter(-1, j, torch.relu(v))
+    return z
+
 @torch.no_grad()
 def null_draws(x_tr:torch.Tensor, x_te:torch.Tensor, # (N1, d), (N2, d) activations
                c_tr, c_te, # bool concept labels of both splits
@@ -293,9 +306,11 @@ def null_draws(x_tr:torch.Tensor, x_te:torch.Tensor, # (N1, d), (N2, d) activati
         bank = random_dictionaries(x_tr, hidden, ks[0], min(step, int(n_draws) - a), seed0 + a)
         pre_tr, pre_te = bank.pre_acts(x_tr), bank.pre_acts(x_te)          # the dictionaries do not depend on k: one matmul for every k
         cols = presorted_columns(pre_tr) if max(ks) > 0.25 * int(hidden) else None   # and one sort for every dense k
+        desc = [p.sort(-1, descending=True).values for p in (pre_tr, pre_te)] if len(ks) > 1 else None   # each row sorted once: every k's codes
         for v in ks:
             bank.ks.fill_(v)
-            t = bank_statistics(bank.activate(pre_tr), bank.activate(pre_te), c_tr, c_te, names, v_tr, v_te, kinds, readouts, cols_tr=cols)
+            codes = [bank.activate(p) for p in (pre_tr, pre_te)] if desc is None else [sorted_topk(p, s, v) for p, s in zip((pre_tr, pre_te), desc)]
+            t = bank_statistics(*codes, c_tr, c_te, names, v_tr, v_te, kinds, readouts, cols_tr=cols)
             parts[v].append(t.assign(member=t.member + a))
     out = {v: pd.concat(p, ignore_index=True).rename(columns={'member': 'draw'}) for v, p in parts.items()}
     return out if isinstance(k, (list, tuple)) else out[ks[0]]
