@@ -185,7 +185,7 @@ def average_ranks(v:torch.Tensor, # values, ranked along dimension `dim`
                   dim:int=0, # dimension to rank along
                  )->torch.Tensor: # float64 ranks from 1, ties sharing their average rank
     "Ranks of `v` along `dim`, with ties given their average rank (as `scipy.stats.rankdata`)."
-    if v.is_floating_point() and not v.isnan().any():                      # `_block_ranks`: zeros share a rank without being sorted
+    if v.is_floating_point() and not v.isnan().any():                      # `_block_ranks`: sparse blocks sort their nonzeros, dense ones each column
         d = dim % v.ndim; A, N = math.prod(v.shape[:d]), v.shape[d]
         r = _block_ranks(v.reshape(A, N, -1))                                # (A, B, N)
         return r.reshape(*v.shape[:d], *v.shape[d + 1:], N).movedim(-1, d)

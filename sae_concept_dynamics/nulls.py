@@ -89,7 +89,7 @@ def store_kinds(store, # an ActivationStore
 # %% ../nbs/07a_nulls.ipynb #09baa2f2
 def code_ranks(z:torch.Tensor, # (S, N, H) codes
               )->torch.Tensor: # (S, H, N) float64 ranks of each latent's values over the N inputs, ties averaged
-    "Average ranks of each latent's values along the inputs (`average_ranks`: one sort of the nonzeros, the zeros sharing a rank)."
+    "Average ranks of each latent's values along the inputs (`average_ranks`: the zeros sharing a rank)."
     return average_ranks(z.transpose(1, 2), -1)
 
 def presorted_columns(pre:torch.Tensor, # (S, N, H) pre-activations of a TopK bank on one split
