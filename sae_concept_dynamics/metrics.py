@@ -149,6 +149,21 @@ def _rank_nonzeros(v:torch.Tensor, # (K, N, W) values of K x W columns, ranked a
     out.copy_(zero_rank[:, None].expand(K * W, N))
     out.view(-1)[col * N + i] = r
 
+def _tie_runs(tied:torch.Tensor, # bool, True where a value of rows sorted along the last dimension equals the previous one (never at a row's start)
+             )->tuple: # flat positions of every member of a run of ties, in order; the run of each
+    "The runs of equal values in sorted rows, from the flags of the values that equal their predecessor."
+    t = tied.view(-1).nonzero().squeeze(1)
+    at = torch.unique(torch.cat([t - 1, t])); tt = tied.view(-1)[at]
+    return at, (~tt).cumsum(0) - 1                                          # a run starts where a value is not tied to the previous
+
+def _average_runs(r:torch.Tensor, # contiguous ranks, changed in place
+                  at:torch.Tensor, run:torch.Tensor, # from `_tie_runs` (or a subset of its members)
+                 ):
+    "Give the members of each run the mean of their ranks (consecutive integers: the mean is exact)."
+    if not len(at): return
+    n = int(run[-1]) + 1
+    r.view(-1)[at] = (torch.bincount(run, weights=r.view(-1)[at].double(), minlength=n) / torch.bincount(run, minlength=n))[run].to(r.dtype)
+
 def _rank_sorted(v:torch.Tensor, # (K, N, W) values of K x W columns, ranked along N
                  out:torch.Tensor, # (K, W, N) float64, contiguous, filled with the ranks
                 ):
@@ -159,11 +174,7 @@ def _rank_sorted(v:torch.Tensor, # (K, N, W) values of K x W columns, ranked alo
     nneg, nzero = (s < 0).sum(-1, keepdim=True), z.sum(-1, keepdim=True)
     r = torch.where(z, (nneg + (nzero + 1) / 2).double(), torch.arange(1, N + 1, dtype=torch.float64, device=v.device))
     tied = torch.zeros_like(z); tied[:, 1:] = (s[:, 1:] == s[:, :-1]) & ~z[:, 1:]   # equal to the previous value, not zero
-    t = tied.view(-1).nonzero().squeeze(1)
-    if len(t):                                                               # few positions: continuous values rarely tie
-        at = torch.unique(torch.cat([t - 1, t])); tt = tied.view(-1)[at]     # every position of a run of nonzero ties, in order
-        g = (~tt).cumsum(0) - 1; first = at[~tt]; last = first + torch.bincount(g) - 1   # runs start where not tied to the previous
-        r.view(-1)[at] = ((first % N + last % N).double() / 2 + 1)[g]
+    _average_runs(r, *_tie_runs(tied))                                       # few positions: continuous values rarely tie
     out.view(K * W, N).scatter_(-1, o, r)
 
 def _block_ranks(v:torch.Tensor, # (A, N, B) float values ranked along N (no NaN)

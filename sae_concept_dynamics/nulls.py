@@ -15,17 +15,17 @@ import torch
 
 from .core import InputError, atomic_path
 from .data import concept_kinds
-from .metrics import average_ranks, best_latent, _nonzero_ranks
+from .metrics import average_ranks, best_latent, _nonzero_ranks, _tie_runs, _average_runs
 from .sae import SAEBank, input_scale
 from .training import train_bank, TrainSettings, list_saes, load_sae
 from .infer import sae_outputs
 from .probes import explicit_folds, fit_ksparse_probes
 
 # %% auto #0
-__all__ = ['VERDICT_READOUT', 'READOUTS', 'NULL_READOUTS', 'NULL_SEED', 'NULL_QUANTILES', 'RETENTION_COLUMNS', 'concept_spec',
-           'concept_values', 'store_kinds', 'code_ranks', 'presorted_columns', 'presorted_ranks', 'rank_statistics',
-           'greedy_or', 'bank_statistics', 'null_k', 'random_dictionaries', 'sorted_topk', 'null_draws',
-           'null_quantiles', 'cached_null_draws', 'null_table', 'sweep_statistics', 'excess_table',
+__all__ = ['VERDICT_READOUT', 'READOUTS', 'NULL_READOUTS', 'SPARSE_CODES', 'NULL_SEED', 'NULL_QUANTILES', 'RETENTION_COLUMNS',
+           'concept_spec', 'concept_values', 'store_kinds', 'code_ranks', 'presorted_columns', 'presorted_ranks',
+           'rank_statistics', 'greedy_or', 'bank_statistics', 'null_k', 'random_dictionaries', 'sorted_topk',
+           'null_draws', 'null_quantiles', 'cached_null_draws', 'null_table', 'sweep_statistics', 'excess_table',
            'retention_verdicts', 'auc_threshold_verdict', 'config_verdicts', 'planted_concepts', 'planted_study']
 
 # %% ../nbs/07a_nulls.ipynb #4b6d1b1a
@@ -87,6 +87,8 @@ def store_kinds(store, # an ActivationStore
     return out
 
 # %% ../nbs/07a_nulls.ipynb #09baa2f2
+SPARSE_CODES = 0.25 # codes at most this fraction nonzero: `rank_statistics` takes the rank sums from the nonzeros, without materialising ranks
+
 def code_ranks(z:torch.Tensor, # (S, N, H) codes
               )->torch.Tensor: # (S, H, N) float64 ranks of each latent's values over the N inputs, ties averaged
     "Average ranks of each latent's values along the inputs (`average_ranks`: the zeros sharing a rank)."
@@ -97,9 +99,8 @@ def presorted_columns(pre:torch.Tensor, # (S, N, H) pre-activations of a TopK ba
     "Each latent's inputs sorted once by its pre-activation: the order of the nonzero TopK codes of every k (`presorted_ranks`)."
     s, o = pre.transpose(1, 2).contiguous().sort(-1)
     tied = torch.zeros_like(s, dtype=torch.bool); tied[..., 1:] = (s[..., 1:] == s[..., :-1]) & (s[..., 1:] > 0)   # equal to the previous value, positive
-    t = tied.view(-1).nonzero().squeeze(1)                                  # a tie never spans two latents: position 0 of each is never tied
-    at = torch.unique(torch.cat([t - 1, t])); tt = tied.view(-1)[at]
-    return dict(order=o, at=at, run=(~tt).cumsum(0) - 1)
+    at, run = _tie_runs(tied)
+    return dict(order=o, at=at, run=run)
 
 def presorted_ranks(z:torch.Tensor, # (S, N, H) TopK codes of the pre-activations sorted in `cols` (relu of each row's k largest, zeros elsewhere)
                     cols:dict, # from `presorted_columns`
@@ -112,10 +113,7 @@ def presorted_ranks(z:torch.Tensor, # (S, N, H) TopK codes of the pre-activation
     nzero = N - c[..., -1:]
     r = torch.where(f, c.add_(nzero), (nzero + 1) / 2)                      # the zeros: the mean of their positions; the nonzeros: past them
     sel = f.view(-1)[cols['at']]
-    if sel.any():                                                           # equal nonzeros: the mean of their consecutive ranks
-        at, g = cols['at'][sel], cols['run'][sel]
-        n = int(cols['run'][-1]) + 1
-        r.view(-1)[at] = (torch.bincount(g, weights=r.view(-1)[at].double(), minlength=n) / torch.bincount(g, minlength=n))[g].to(dt)
+    _average_runs(r, cols['at'][sel], cols['run'][sel])                     # equal nonzeros: the mean of their consecutive ranks
     return torch.empty_like(r).scatter_(-1, o, r).double()
 
 def rank_statistics(z:torch.Tensor, # (S, N, H) codes of a bank on one split
@@ -128,7 +126,7 @@ def rank_statistics(z:torch.Tensor, # (S, N, H) codes of a bank on one split
     n1 = yy.sum(0); n0 = N - n1
     rv = None if v is None or v.shape[1] == 0 else average_ranks(v.to(z.device).double(), dim=0)
     if rv is not None: rv = rv - rv.mean(0)
-    if z.is_floating_point() and not z.isnan().any() and torch.count_nonzero(z) <= 0.25 * z.numel(): r1, rr, ss = _sparse_rank_sums(z, yy, rv)   # sparse codes: from the nonzeros
+    if z.is_floating_point() and not z.isnan().any() and torch.count_nonzero(z) <= SPARSE_CODES * z.numel(): r1, rr, ss = _sparse_rank_sums(z, yy, rv)   # sparse codes: from the nonzeros
     else:                                                                   # dense codes (faster as a dense product), integers or NaN: every rank materialised
         r = code_ranks(z) if cols is None else presorted_ranks(z, cols); rc = r - (N + 1) / 2
         r1, rr, ss = r @ yy, (None if rv is None else rc @ rv), rc.pow(2).sum(-1)
@@ -305,7 +303,7 @@ def null_draws(x_tr:torch.Tensor, x_te:torch.Tensor, # (N1, d), (N2, d) activati
     for a in range(0, int(n_draws), step):
         bank = random_dictionaries(x_tr, hidden, ks[0], min(step, int(n_draws) - a), seed0 + a)
         pre_tr, pre_te = bank.pre_acts(x_tr), bank.pre_acts(x_te)          # the dictionaries do not depend on k: one matmul for every k
-        cols = presorted_columns(pre_tr) if max(ks) > 0.25 * int(hidden) else None   # and one sort for every dense k
+        cols = presorted_columns(pre_tr) if max(ks) > SPARSE_CODES * int(hidden) else None   # and one sort for every dense k
         desc = [p.sort(-1, descending=True).values for p in (pre_tr, pre_te)] if len(ks) > 1 else None   # each row sorted once: every k's codes
         for v in ks:
             bank.ks.fill_(v)

@@ -204,7 +204,7 @@ def random_oracle_verdicts(out, # run directory (its random-oracle control in co
     per_seed = lambda v: v.assign(x=v.verdict.eq('retained')).groupby('seed').x.mean()
     diff = (per_seed(twins) - per_seed(ver)).dropna()                     # every pair of the seed pooled: one difference per seed
     est, lo, hi = _t_interval(diff.to_numpy(float))
-    pooled = dict(diff=est, ci_low=lo, ci_high=hi, n_seeds=len(diff))
+    pooled = dict(diff=est, ci_low=lo, ci_high=hi, n_seeds=len(diff), rate=ver.verdict.eq('retained').mean(), twin_rate=twins.verdict.eq('retained').mean())
     return dict(verdicts=ver, trained=twins, nulls=nulls, comparison=control_comparison(twins, ver), pooled=pooled)
 
 # %% ../nbs/12_pipeline.ipynb #b5978b66
@@ -361,8 +361,8 @@ def _q1(res):
             + (f"; with fewer than 100 draws its {s['q']} is the sample maximum." if s['n_draws'] < 100 else '.'))
     if 'oracle_verdicts' in res:
         p, pts = res['oracle_pooled'], lambda v: f"{round(100 * v, 1) + 0.:+.1f}"   # + 0. turns -0.0 into 0.0
-        body += (f" SAEs trained on an untrained oracle's activations retain {res['oracle_verdicts'].verdict.eq('retained').mean():.1%} of pairs, against "
-                 f"{res['oracle_twins'].verdict.eq('retained').mean():.1%} for their trained-oracle twins (difference per seed {pts(p['diff'])} points, "
+        body += (f" SAEs trained on an untrained oracle's activations retain {p['rate']:.1%} of pairs, against "
+                 f"{p['twin_rate']:.1%} for their trained-oracle twins (difference per seed {pts(p['diff'])} points, "
                  + (f"95% t interval [{pts(p['ci_low'])}, {pts(p['ci_high'])}] over {p['n_seeds']} seeds" if p['n_seeds'] > 1 else "one seed: no interval")
                  + "; Controls: Random oracle).")
     return body + '\n\n' + note + ' ' + convergence_sentence(res['convergence'])
@@ -524,10 +524,10 @@ def _controls_text(res)->str:
 
 def _oracle_text(res)->str:
     "What the random-oracle table compares, its pooled rates, and how many differences survive the run's single adjustment."
-    t = res['tests']; c = t[t.family == 'random_oracle']; v, w = res['oracle_verdicts'], res['oracle_twins']
+    t = res['tests']; c = t[t.family == 'random_oracle']; v, p = res['oracle_verdicts'], res['oracle_pooled']
     cfg = ', '.join(sorted({s.rsplit('_s', 1)[0] for s in v.sae_id}))
     return (f"SAEs of {v.sae_id.nunique()} configurations x seeds ({cfg}) trained on the activations of an untrained oracle of the same architecture (same digits, same layer), "
-            f"each judged against random dictionaries on that store: {v.verdict.eq('retained').mean():.1%} of pairs retained, against {w.verdict.eq('retained').mean():.1%} "
+            f"each judged against random dictionaries on that store: {p['rate']:.1%} of pairs retained, against {p['twin_rate']:.1%} "
             f"for the trained oracle's SAEs of the same configurations and seeds. Per type and concept: the trained oracle's rate minus the untrained one's, seeds as the unit "
             f"(95% t interval, one-sample t-test); {int(c.survives.sum())} of {len(c)} differences survive {res.get('method')} adjustment over all {len(t)} tests of this report.\n")
 
@@ -568,10 +568,10 @@ def _ablation_section(store, out, device, progress, **kw):
     md, _ = ablation_report_section(Path(out)/'ablation', fig_dir=Path(out)/'figures', rel_to=Path(out))
     return ('Concept ablation during training', md)
 
-def _random_oracle(step, out, data, P, dev, progress, precision='fp32', layer=None):
+def _random_oracle(step, out, data, P, dev, progress, layer, precision='fp32'):
     "The random-oracle control: a store of an untrained oracle (only `layer`, the one its SAEs read), and SAEs of `random_oracle_grid` trained on it (judged in `analyze_run`)."
     sd = out/'controls'/'random_oracle'/'store'
-    layers = list(read_json(sd/'manifest.json')['layers']) if (sd/'manifest.json').exists() else [layer] if layer else None   # a store from an earlier version keeps its layers
+    layers = list(read_json(sd/'manifest.json')['layers']) if (sd/'manifest.json').exists() else [layer]   # a store from an earlier version keeps its layers
     ro = step('random oracle', lambda: log_activations(sd, data=data, layers=layers, epochs=0, device=dev, progress=progress))
     for t in P['random_oracle_types']:
         d = out/'controls'/'random_oracle'/'saes'/t
@@ -625,7 +625,7 @@ def run_pipeline(out, # run directory
         step(f'random-init {t}', lambda: train_sae_sweep(store, d, t, P['sae_preset'], P['seeds'], untrained=True, device=dev, progress=progress, snapshots='none', **{**P.get('sae_grid', {}), **_control_knob(t, P['sae_preset'], P.get('sae_grid'))}))
         step(f'infer random-init {t}', lambda: infer_sweep(d, store, targets=('raw', 'codes'), **ikw))
     on_log.close()
-    if P['random_oracle_types'] and store.oracle() is not None and not byo: _random_oracle(step, out, data, P, dev, progress, precision, layer=store.default_layer)
+    if P['random_oracle_types'] and store.oracle() is not None and not byo: _random_oracle(step, out, data, P, dev, progress, store.default_layer, precision)
     step('dynamics', lambda: _dynamics(out, store, P, dev, progress))
     res = step('analysis', lambda: analyze_run(out, store, n_perm=P['n_perm'], n_boot=P['n_boot'], nulls=P.get('nulls'), progress=progress))
     extra = []
