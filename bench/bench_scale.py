@@ -16,7 +16,7 @@ Stages timed (each a slice, scaled by the preset's counts from `training.PRESETS
   (the random-oracle control is judged by its verdicts alone: no infer);
 - random-init sweeps (`train_sweep(epochs=0)`), the random oracle's store, the lineage step (per snapshot: codes on both
   splits and every latent's concept AUC, as `snapshot_measures`; `dynamics_saes` sparsities per type x every seed x
-  `max_snapshots`);
+  the trainer's snapshots: step 0 and `n_snapshots` log-spaced);
 - the verdicts: matched-null draws (`null_draws`, latents chosen on the preset's `select_rows` training rows) timed at each
   TopK k per width, times the preset's draws and its distinct nulls (TopK: one per k and width; vanilla: the L0 grid points
   its seeds land on per lambda, measured on the quick run's vanilla SAEs when one exists); the SAEs' own statistics cost
@@ -119,7 +119,8 @@ def matmul_peak(sizes=(2048, 1024), reps:int=10)->float:
 
 
 def timed(fn):
-    t = time.perf_counter(); r = fn(); return time.perf_counter() - t, r
+    sync = torch.cuda.synchronize if torch.cuda.is_available() else (lambda: None)      # GPU work finished inside the timing
+    sync(); t = time.perf_counter(); r = fn(); sync(); return time.perf_counter() - t, r
 
 
 def rss_mb()->float: return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
@@ -147,18 +148,18 @@ def grid_shapes(preset:str='seed', random_oracle:bool=False)->list:
     return out
 
 
-def make_bank(sae_type:str, h:int, S:int, x:torch.Tensor, preset:str='seed', random_oracle:bool=False)->SAEBank:
+def make_bank(sae_type:str, h:int, S:int, x:torch.Tensor, preset:str='seed', random_oracle:bool=False)->SAEBank:   # on x's device
     g = grid_knobs(preset, random_oracle)
     act = training.SAE_TYPES[sae_type]
     ks = [max(1, min(h, round(f * h))) for f in g['k_fracs']][:S] if act in ('topk', 'batchtopk') else None
     lams = list(g['lams'])[:S] if act in ('relu', 'jumprelu') else None
-    return SAEBank(x.shape[1], h, n_members=S, activation=act, lams=lams, ks=ks, seeds=0, dead_rows=len(x)).init_b_dec(x)
+    return SAEBank(x.shape[1], h, n_members=S, activation=act, lams=lams, ks=ks, seeds=0, dead_rows=len(x), device=x.device).init_b_dec(x)
 
 
 # ---------------------------------------------------------------- stages
-def time_training(x:torch.Tensor, steps:int, batch:int, lr:float, precision:str='fp32', random_oracle:bool=False)->tuple:
+def time_training(x:torch.Tensor, steps:int, batch:int, lr:float, precision:str='fp32', random_oracle:bool=False, device=None)->tuple:
     "Seconds per step of each bank shape of the seed grid or its random-oracle control (a few steps, after one warm-up step), and the banks."
-    per, banks = {}, {}
+    per, banks, x = {}, {}, x if device is None else x.to(device)
     for t, h, S, _ in grid_shapes(random_oracle=random_oracle):
         bank = make_bank(t, h, S, x, random_oracle=random_oracle)
         s = TrainSettings(lr=lr, epochs=1, batch_size=batch, l1_warmup_frac=0., lr_decay_frac=0., precision=precision)
@@ -170,21 +171,31 @@ def time_training(x:torch.Tensor, steps:int, batch:int, lr:float, precision:str=
     return per, banks
 
 
+@torch.no_grad()
+def final_pass(sae:SAEBank, x:torch.Tensor, batch_size:int=4096)->dict:
+    "The trainer's closing measure of one SAE: FVU, mean L0 and dead fraction over every row, in batches."
+    sae.eval(); err = l0 = 0.; fired = torch.zeros(sae.hidden, dtype=torch.bool, device=x.device)
+    for i in range(0, len(x), batch_size):
+        xb = x[i:i + batch_size]; xh, z = sae(xb)
+        err += float((xh[0] - xb).pow(2).sum()); l0 += float((z[0] != 0).sum()); fired |= (z[0] != 0).any(0)
+    return dict(fvu=err / max(float((x - x.mean(0)).pow(2).sum()), 1e-30), l0=l0 / len(x), dead_frac=float((~fired).float().mean()))
+
+
 def time_finalize(bank:SAEBank, x:torch.Tensor, n_snap:int)->float:
     "Seconds to write one SAE's snapshots and final checkpoint, as the trainer does."
     from sae_concept_dynamics.core import save_torch
     tmp = Path(tempfile.mkdtemp())
     def go():   # as for a followed SAE (the others write no snapshots): all steps in one float16 file
         m = bank.member(0).fold_input_scale(1.)
-        cks = [training._compact(m.checkpoint()) for j in range(n_snap + 1)]
+        cks = [m.checkpoint() for j in range(n_snap + 1)]                 # pack_snapshots stores them in float16
         save_torch(training.pack_snapshots(cks, list(range(n_snap + 1)), 1.), tmp/training.SNAPSHOT_FILE)
         save_torch(dict(m.checkpoint(), step=n_snap, input_scale=1.), tmp/'final.pt')
-        if hasattr(training, '_final_metrics'): training._final_metrics(m, x)
+        final_pass(m, x)
     sec, _ = timed(go); shutil.rmtree(tmp)
     return sec
 
 
-def time_infer(store:ActivationStore, banks:dict, n:int, ks)->dict:
+def time_infer(store:ActivationStore, banks:dict, n:int, ks, device=None)->dict:
     "Seconds per SAE of `infer_saes` for each (type, width): trained targets and control targets."
     from sae_concept_dynamics.infer import infer_saes
     tmp = Path(tempfile.mkdtemp()); out = {}
@@ -193,7 +204,7 @@ def time_infer(store:ActivationStore, banks:dict, n:int, ks)->dict:
         members = {f'{t}_{h}_{i}': bank.member(int(i)).eval() for i in idx}
         e = pd.DataFrame(dict(sae_id=list(members), sae_type=t, hidden=h, layer=store.default_layer))
         for name, targets in (('trained', ('raw', 'codes', 'recon', 'residual')), ('control', ('raw', 'codes'))):
-            sec, _ = timed(lambda: infer_saes(e, lambda row: members[row.sae_id], store, tmp/f'{t}_{h}_{name}', progress=False, ks=ks, targets=targets))
+            sec, _ = timed(lambda: infer_saes(e, lambda row: members[row.sae_id], store, tmp/f'{t}_{h}_{name}', progress=False, ks=ks, targets=targets, device=device))
             out[(t, h, name)] = sec / len(e)
             print(f"  infer {t:8s} width {h} {name:7s}: {sec / len(e):6.1f} s/SAE ({len(e)} SAEs)", flush=True)
     shutil.rmtree(tmp)
@@ -204,38 +215,38 @@ def time_raw_probes(store:ActivationStore, ks)->float:
     "Seconds of the raw-activation probes of one store (shared by every SAE reading it), from a cold cache; 0 if infer does not share them."
     from sae_concept_dynamics import infer
     if not hasattr(infer, 'probe_tables'): return 0.
-    shutil.rmtree(Path(store.path)/'probe_cache', ignore_errors=True); infer._RAW_PROBES.clear()
+    infer.clear_raw_probes(store)
     x, c = store.get(None, 'test'), store.concepts('test')
     sec, _ = timed(lambda: infer.probe_tables(store, store.default_layer, x, torch.zeros(1, len(x), 1), None, c, store.concept_names, targets=('raw',), ks=ks))
     return sec
 
 
-def time_random_oracle_store(store:ActivationStore)->float:
+def time_random_oracle_store(store:ActivationStore, device='cpu')->float:
     "Seconds to record a random (untrained) oracle's activation store on the same digits."
     from sae_concept_dynamics.oracle import OracleConfig
     cfg = OracleConfig(**{k: v for k, v in store.manifest['oracle']['config'].items() if k in OracleConfig.__dataclass_fields__})
     tr = MNISTSplit(store.images('train'), store.labels('train').numpy(), 'train', 'timing')
     te = MNISTSplit(store.images('test'), store.labels('test').numpy(), 'test', 'timing')
     tmp = Path(tempfile.mkdtemp())
-    sec, _ = timed(lambda: write_activation_store(tmp/'ro', build_oracle(cfg), cfg, tr, te, [store.default_layer]))   # the pipeline records only the layer its SAEs read
+    sec, _ = timed(lambda: write_activation_store(tmp/'ro', build_oracle(cfg).to(device), cfg, tr, te, [store.default_layer]))   # the pipeline records only the layer its SAEs read
     shutil.rmtree(tmp)
     return sec
 
 
-def time_init_sweep(store:ActivationStore)->float:
+def time_init_sweep(store:ActivationStore, device='cpu')->float:
     "Seconds per SAE of writing untrained SAEs (the random-init control), one seed of the TopK grid."
     tmp = Path(tempfile.mkdtemp())
-    sec, tab = timed(lambda: training.train_sweep(store, 'topk', tmp/'ri', preset='seed', seeds=(0,), epochs=0, progress=False, device='cpu'))
+    sec, tab = timed(lambda: training.train_sweep(store, 'topk', tmp/'ri', preset='seed', seeds=(0,), epochs=0, progress=False, device=device))
     shutil.rmtree(tmp)
     return sec / max(1, len(tab))
 
 
-def time_dynamics(store:ActivationStore, banks:dict, n_rows)->float:
+def time_dynamics(store:ActivationStore, banks:dict, n_rows, device='cpu')->float:
     "Seconds of one snapshot of the lineage step (`snapshot_measures`: codes on both splits, every latent's concept AUC), averaged over the widths."
     from sae_concept_dynamics.metrics import concept_auc
     from sae_concept_dynamics.infer import sae_outputs
-    x_tr, x_te = store.get(None, 'train')[:n_rows], store.get(None, 'test')[:n_rows]
-    c_tr, c_te = store.concepts('train')[:n_rows], store.concepts('test')[:n_rows]
+    x_tr, x_te = store.get(None, 'train', device)[:n_rows], store.get(None, 'test', device)[:n_rows]
+    c_tr, c_te = store.concepts('train')[:n_rows].to(device), store.concepts('test')[:n_rows].to(device)
     secs = []
     for (t, h), bank in banks.items():
         m = bank.member(0).eval()
@@ -246,13 +257,13 @@ def time_dynamics(store:ActivationStore, banks:dict, n_rows)->float:
     return float(np.mean(secs))
 
 
-def time_nulls(store:ActivationStore, select_rows)->dict:
+def time_nulls(store:ActivationStore, select_rows, device='cpu')->dict:
     "Seconds per matched-null draw and k (encode, rank, every verdict readout): each width's TopK k of the preset drawn together as `null_table` does, latents chosen on `select_rows` training rows."
     from sae_concept_dynamics.nulls import null_draws, concept_values, concept_spec, NULL_READOUTS
     from sae_concept_dynamics.infer import row_budget
     names = store.concept_names
-    x_tr, x_te = store.get(None, 'train'), store.get(None, 'test')
-    c_tr, c_te = store.concepts('train'), store.concepts('test')
+    x_tr, x_te = store.get(None, 'train', device), store.get(None, 'test', device)
+    c_tr, c_te = store.concepts('train').to(device), store.concepts('test').to(device)
     v_tr, v_te = concept_values(store, 'train', names), concept_values(store, 'test', names)
     idx = row_budget(len(x_tr), select_rows, 0)
     if idx is not None: x_tr, c_tr, v_tr = x_tr[idx], c_tr[idx], v_tr[idx.numpy()]
@@ -282,10 +293,10 @@ def null_count(quick_run, preset:str='seed', random_oracle:bool=False)->tuple:
 
 
 def ladder_snapshots(preset:str='seed')->int:
-    "Snapshot evaluations of the lineage step: `dynamics_saes` sparsities per type (over both widths), every seed, `max_snapshots` each."
+    "Snapshot evaluations of the lineage step: `dynamics_saes` sparsities per type (over both widths), every seed, each at step 0 and the trainer's `n_snapshots`."
     P, PP = PRESETS[preset], PIPELINE_PRESETS[preset]
     n_cfg = lambda t: len(P['hidden']) * (len(P['lams']) if t in ('vanilla', 'jumprelu') else len(P['k_fracs']))
-    return sum(min(PP['dynamics_saes'], n_cfg(t)) for t in PP['sae_types']) * len(PP['seeds']) * PP['max_snapshots']
+    return sum(min(PP['dynamics_saes'], n_cfg(t)) for t in PP['sae_types']) * len(PP['seeds']) * (P.get('n_snapshots', TrainSettings().n_snapshots) + 1)
 
 
 def time_analysis(n_perm:int, n_boot:int, ks=(1, 2, 4, 8, 16, 32))->tuple:

@@ -1,83 +1,117 @@
-"""Validity of the null-calibrated verdict on planted ground truth.
+"""Validity of the package's answers on planted truth, through the path a user takes.
 
-`planted_study` (nulls chapter) trains vanilla SAEs at a ladder of L1 thresholds t on `planted_concepts` activations
-(atomic concepts of norm 4 and 2.5 crossed with prevalence 0.2 and 0.05, their composite a0 | a1, a continuous quantity of
-norm 4, a concept with no direction, dense nuisance directions and noise), builds untrained TopK and vanilla controls, and
-gives every SAE x concept its verdict against matched random dictionaries (99th percentile of 100 draws).
+`fixtures.toy_superposition` plants 18 features in 32-d activations (about six present per input, so a sparse code
+must drop some): four strong and four weak features each with an atomic concept, two features sharing one direction
+(concepts shared_a, shared_b), the composite strong_0 | strong_1 and the continuous magnitude of strong_2, plus
+nuisance features with no concept. The arrays are written to files, turned into a store and studied twice:
 
-Planted facts, each known by construction (soft-thresholding: an atom of magnitude a is coded a - t, so it cannot fire
-once t exceeds its largest magnitude; prevalence cancels from the trade-off):
-  1. the concept with no direction is discarded at every rung;
-  2. a concept whose largest planted magnitude (1.2 x norm; the composite: its weaker member's; the quantity: its norm)
-     is below t is discarded at that rung;
-  3. a strong concept (norm 4) and the composite of two strong concepts are retained at every rung where t < 0.8 x 4
-     (they fire on every positive input);
-  4. in every seed, each strong concept has a lower L50 than each weak concept (the planted order of discarding).
-Facts 1-3 are scored per configuration by the majority verdict over seeds; fact 4 per seed and pair.
-Whether the weak concepts (norm 2.5) are retained at the densest rungs depends on what training finds under the dense
-nuisance, not on construction; their retention rate is printed but not scored.
+* in Python: `ActivationStore.from_arrays`, then `run_pipeline(store=...)` (scored as `planted_recovery`);
+* on the command line: `sae_store --acts ... --concepts ... --kinds ...`, then `sae_concept_dynamics --store ...`
+  (scored as `public_path_recovery`).
 
-The false-positive rate is the fraction of the untrained controls' SAE x concept pairs called retained (nominal: an
-untrained SAE exchangeable with the 100 draws exceeds their 99th-percentile order statistic with probability 2/101).
+Planted facts, each known by construction and read from the run's `analysis/` tables:
+  1. order: in each SAE type and seed, every strong feature's concept is dropped at a lower L0 than every weak one's
+     (L50 from `states.l50_info` per seed; a concept never dropped has L50 0 and loses the comparison only if the
+     weak one is dropped), scored as the share of seed x (strong, weak) pairs in order;
+  2. the shared pair is named as sharing one latent (`analysis/shared_latents.csv`);
+  3. the composite is kept (not dropped) in the SAEs where both its members are kept;
+  4. the magnitude concept is kept in the SAEs where its feature has a latent of its own;
+  5. no SAE x concept whose code probe is within 0.01 AUC of the raw probe is called dropped.
+A run's recovery is the mean of the five scores. `null_false_positive` is the share of random-init SAE x concept pairs
+(untrained SAEs at every configuration's L0) given `own_latent` by the same verdict.
 
-    python bench/validity.py [--seeds 3] [--control_seeds 10] [--epochs 15] [--n_draws 100]
+    python bench/validity.py [--seeds 3] [--out bench/_out/validity]
 
-Last line: `planted_recovery=<fraction> null_false_positive=<rate>`.
+Last line: `planted_recovery=<x> null_false_positive=<y> public_path_recovery=<z>`.
 """
-import argparse, time
+import argparse, shutil, subprocess, sys, time
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
-import torch
 
-from sae_concept_dynamics.nulls import planted_study
-from sae_concept_dynamics.analysis import l50_table
+from sae_concept_dynamics.fixtures import toy_superposition
+from sae_concept_dynamics.activations import ActivationStore
+from sae_concept_dynamics.pipeline import run_pipeline
+from sae_concept_dynamics.states import l50_info, MIN_GAP
 
 
-def planted_facts(ret:pd.DataFrame, truth:pd.DataFrame, strong:float=4.) -> pd.DataFrame:
-    "One row per planted fact: what it says and whether the verdicts agree."
-    maj = ret.assign(r=ret.verdict.eq('retained')).groupby(['concept', 'lam']).r.mean().gt(0.5)
-    norm = truth.set_index('concept').norm; kind = truth.set_index('concept').kind
-    rows = []
-    for (c, t), kept in maj.items():
-        if c == 'no_direction': rows.append(dict(fact=f'{c} discarded at t={t:.3g}', ok=not kept)); continue
-        top = norm[c] if kind[c] == 'continuous' else 1.2 * norm[c]
-        if t > top: rows.append(dict(fact=f'{c} cannot fire at t={t:.3g}: discarded', ok=not kept))
-        elif norm[c] >= strong and kind[c] != 'continuous' and t < 0.8 * strong: rows.append(dict(fact=f'{c} fires at t={t:.3g}: retained', ok=bool(kept)))
-    l5 = l50_table(ret).set_index(['seed', 'concept']).l50
-    strong_c = [c for c in truth.concept if kind[c] == 'atomic' and norm[c] >= strong]
-    weak_c = [c for c in truth.concept if kind[c] == 'atomic' and 0 < norm[c] < strong]
-    for s in sorted(set(ret.seed)):
-        for a in strong_c:
-            for b in weak_c: rows.append(dict(fact=f'seed {s}: L50({a}) < L50({b})', ok=bool(l5[(s, a)] < l5[(s, b)])))
-    return pd.DataFrame(rows)
+def write_arrays(toy:dict, folder:Path) -> list:
+    "The toy arrays as a user has them (npy activations, CSV concepts and kinds); the `sae_store` arguments."
+    folder.mkdir(parents=True, exist_ok=True)
+    np.save(folder/'train.npy', toy['x_train']); np.save(folder/'test.npy', toy['x_test'])
+    toy['concepts_train'].to_csv(folder/'train.csv', index=False); toy['concepts_test'].to_csv(folder/'test.csv', index=False)
+    pd.DataFrame(dict(concept=list(toy['kinds']), kind=list(toy['kinds'].values()))).to_csv(folder/'kinds.csv', index=False)
+    return ['--acts', f"{folder/'train.npy'},{folder/'test.npy'}", '--concepts', f"{folder/'train.csv'},{folder/'test.csv'}",
+            '--kinds', str(folder/'kinds.csv')]
+
+
+def order_score(ret:pd.DataFrame, truth:pd.DataFrame) -> float:
+    "Share of type x seed x (strong, weak) pairs whose strong concept has the lower L50."
+    atoms = truth[truth.kind.eq('atomic') & ~truth.concept.str.startswith('shared')]
+    strong, weak = atoms[atoms.strength.eq('strong')].concept, atoms[atoms.strength.eq('weak')].concept
+    l5 = l50_info(ret[ret.concept.isin(atoms.concept)], by=('sae_type', 'seed'), n_boot=0).set_index(['sae_type', 'seed', 'concept']).l50
+    ok = [l5[(t, s, a)] < l5[(t, s, b)] or (l5[(t, s, a)] == 0 and l5[(t, s, b)] == 0)
+          for t, s in l5.index.droplevel(2).unique() for a in strong for b in weak]
+    return float(np.mean(ok)) if ok else np.nan
+
+
+def facts(run:Path, truth:pd.DataFrame) -> dict:
+    "The five planted facts' scores of one run (each in [0, 1])."
+    a = run/'analysis'
+    ret = pd.read_csv(a/'retention.csv')
+    st = ret.pivot_table(index='sae_id', columns='concept', values='state', aggfunc='first')
+    comp = truth[truth.kind.eq('composite')].iloc[0]
+    m0, m1 = comp.members.split(';')
+    both = st[(st[m0] != 'dropped') & (st[m1] != 'dropped')]
+    mag = truth[truth.kind.eq('continuous')].concept.iloc[0]
+    own = st[st['strong_2'].eq('own_latent')]
+    sh = pd.read_csv(a/'shared_latents.csv') if (a/'shared_latents.csv').exists() else pd.DataFrame(columns=['concept_a', 'concept_b', 'sharing'])
+    named = sh[(sh.concept_a == 'shared_a') & (sh.concept_b == 'shared_b')].sharing.astype(bool).any()
+    close = ret[(ret.auc_raw - ret.auc_code) <= MIN_GAP]
+    return dict(order=order_score(ret, truth), shared=float(named), composite=float((both[comp.concept] != 'dropped').mean()) if len(both) else np.nan,
+                magnitude=float((own[mag] != 'dropped').mean()) if len(own) else np.nan,
+                no_false_drop=float((close.state != 'dropped').mean()) if len(close) else 1.)
+
+
+def null_fp(run:Path) -> float:
+    "Share of the random-init control's SAE x concept pairs given a latent of its own."
+    f = run/'analysis'/'control_states.csv'
+    c = pd.read_csv(f) if f.exists() else pd.read_csv(run/'analysis'/'control_verdicts.csv').assign(state=lambda d: np.where(d.verdict.eq('retained'), 'own_latent', ''))
+    return float(c.state.eq('own_latent').mean())
+
+
+def show(name:str, run:Path, truth:pd.DataFrame) -> float:
+    f = facts(run, truth)
+    ret = pd.read_csv(run/'analysis'/'retention.csv')
+    print(f"== {name}: " + ' '.join(f'{k}={v:.3f}' for k, v in f.items()))
+    print(ret.groupby(['sae_type', 'concept']).state.value_counts().unstack(fill_value=0).to_string())
+    return float(np.nanmean(list(f.values())))
 
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument('--seeds', type=int, default=3); ap.add_argument('--control_seeds', type=int, default=10)
-    ap.add_argument('--epochs', type=int, default=15); ap.add_argument('--n_draws', type=int, default=100)
+    ap.add_argument('--seeds', default='0,1,2'); ap.add_argument('--out', default='bench/_out/validity')
+    ap.add_argument('--preset', default='planted'); ap.add_argument('--keep', action='store_true', help='reuse finished runs')
     a = ap.parse_args()
-    torch.manual_seed(0)
+    out = Path(a.out)
+    if not a.keep and out.exists(): shutil.rmtree(out)
+    toy = toy_superposition(seed=0)
+    args = write_arrays(toy, out/'arrays')
     t0 = time.time()
-    R = planted_study(seeds=tuple(range(a.seeds)), control_seeds=tuple(range(a.control_seeds)), epochs=a.epochs, n_draws=a.n_draws)
-    ret, ctl, truth = R['retention'], R['controls'], R['planted']['truth']
-    print(f"{len(ret)} trained SAE x concept verdicts, {len(ctl)} untrained; {time.time() - t0:.0f}s")
-    print('verdicts of the trained vanilla SAEs (R retained, . discarded; one character per seed) by L1 threshold t:')
-    tab = ret.pivot_table(index='concept', columns='lam', values='verdict', aggfunc=lambda v: ''.join('R' if e == 'retained' else '.' for e in v))
-    tab.columns = [f't={c:.2g}' for c in tab.columns]
-    print(tab.to_string())
-    print('mean L0 per threshold:', ' '.join(f'{v:.1f}' for v in ret.groupby('lam').l0.mean()))
-    facts = planted_facts(ret, truth)
-    for r in facts[~facts.ok].itertuples(): print('  missed:', r.fact)
-    weak = ret[ret.concept.isin(['a2', 'a3'])]
-    print(f"weak concepts (norm 2.5) retained in {weak.verdict.eq('retained').mean():.2f} of their SAEs (not a planted fact)")
-    fp = ctl.groupby('sae_type').verdict.apply(lambda v: v.eq('retained').mean())
-    print('false-positive rate of the verdict on untrained SAEs: ' + ', '.join(f'{t} {v:.3f}' for t, v in fp.items())
-          + f" (nominal about {2 / (a.n_draws + 1):.3f})")
-    old = ctl.auc1.gt(0.85).mean()
-    print(f"the old AUC > 0.85 rule would call {old:.2f} of the untrained pairs' best latent selective")
-    print(f"planted_recovery={facts.ok.mean():.3f} null_false_positive={ctl.verdict.eq('retained').mean():.3f}")
+    store = ActivationStore.from_arrays(out/'py_store', toy['x_train'], toy['x_test'], toy['concepts_train'], toy['concepts_test'],
+                                        concept_kinds=toy['kinds'], overwrite=True)
+    run_pipeline(out/'py_run', preset=a.preset, store=store, seeds=a.seeds, progress=False)
+    t1 = time.time()
+    cli = lambda *c: subprocess.run([*c], check=True, capture_output=True, text=True)
+    cli('sae_store', *args, '--log_dir', str(out/'cli_store'))
+    cli('sae_concept_dynamics', '--store', str(out/'cli_store'), '--out_dir', str(out/'cli_run'), '--preset', a.preset, '--seeds', a.seeds, '--quiet')
+    t2 = time.time()
+    print(f"in-process run {t1 - t0:.0f}s, command-line run {t2 - t1:.0f}s")
+    x = show('in-process (from_arrays + run_pipeline)', out/'py_run', toy['truth'])
+    z = show('public path (sae_store + sae_concept_dynamics --store)', out/'cli_run', toy['truth'])
+    y = null_fp(out/'cli_run')
+    print(f"planted_recovery={x:.3f} null_false_positive={y:.3f} public_path_recovery={z:.3f}")
 
 
 if __name__ == '__main__': main()

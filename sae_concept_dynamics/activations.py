@@ -54,7 +54,7 @@ def capture(model:nn.Module, # the oracle
 
 # %% ../nbs/02_activations.ipynb #e7153390
 def _layer_out_shape(model, layer):
-    "Shape of one example's output at `layer` (recorded on models loaded from a store, else probed with a zero input of `model.input_shape`, MNIST's by default)."
+    "Shape of one example's output at `layer`: recorded for a store's model, else probed with a zero input of `model.input_shape`."
     if layer in getattr(model, 'layer_shapes', {}): return tuple(model.layer_shapes[layer])
     dev = next(model.parameters()).device
     shp = {}
@@ -86,7 +86,8 @@ def record_activations(model, split:MNISTSplit, layers, batch_size=1024, device=
     dev = next(model.parameters()).device if device is None else device
     chunks = {l: [] for l in layers}
     for i in range(0, len(split), batch_size):
-        for l, a in capture(model, images_to_tensor(split.images[i:i+batch_size], dev), layers).items(): chunks[l].append(a.cpu().numpy())
+        for l, a in capture(model, images_to_tensor(split.images[i:i+batch_size], dev), layers).items():
+            chunks[l].append(a.cpu().numpy())
     return {l: np.concatenate(c).astype(np.float32) for l, c in chunks.items()}
 
 def write_activation_store(log_dir, # folder to write the store into
@@ -106,7 +107,9 @@ def write_activation_store(log_dir, # folder to write the store into
     for split in (train, test):
         acts = record_activations(model, split, layers)
         for l, a in acts.items():
-            if not np.isfinite(a).all(): raise InputError(f"layer {l} produced non-finite activations on {split.split}: the oracle is broken, retrain it")
+            if not np.isfinite(a).all():
+                raise InputError(f"layer {l} produced non-finite activations on {split.split}: the oracle is "
+                                 "broken, retrain it")
             save_npy(a, log_dir/l/f'{split.split}.npy'); h.update(a.tobytes())
             layer_info.setdefault(l, {'dim': int(a.shape[1]), 'dtype': 'float32', 'shape': {}})['shape'][split.split] = list(a.shape)
         C, names = concept_matrix(split.images, split.labels)
@@ -127,7 +130,9 @@ def write_activation_store(log_dir, # folder to write the store into
 def _check_manifest(m:dict, path:Path):
     "Raise a one-line `InputError` naming the first required manifest field that is missing or of the wrong type."
     def need(ok, field, what):
-        if not ok: raise InputError(f"store {path}: manifest.json field {field!r} is missing or not {what}: rerun mnist_activation_logger --overwrite")
+        if not ok:
+            raise InputError(f"store {path}: manifest.json field {field!r} is missing or not {what}: rerun "
+                             "mnist_activation_logger --overwrite")
     need(isinstance(m, dict), '(top level)', 'an object')
     need(isinstance(m.get('checksum'), str), 'checksum', 'a string')
     need(isinstance(m.get('concepts'), list), 'concepts', 'a list of names')
@@ -151,14 +156,18 @@ class ActivationStore:
     def __init__(self, path):
         self.path = Path(path)
         if not (self.path/'manifest.json').exists():
-            raise InputError(f"{self.path} holds no activation store (manifest.json missing): run mnist_activation_logger --log_dir {self.path}")
+            raise InputError(f"{self.path} holds no activation store (manifest.json missing): run "
+                             f"mnist_activation_logger --log_dir {self.path}")
         self.manifest = m = read_json(self.path/'manifest.json', 'store manifest')
         if m.get('format_version') != FORMAT_VERSION:
-            raise InputError(f"store {self.path} has format version {m.get('format_version')}, this package reads {FORMAT_VERSION}: rerun mnist_activation_logger --overwrite")
+            raise InputError(f"store {self.path} has format version {m.get('format_version')}, this package "
+                             f"reads {FORMAT_VERSION}: rerun "
+                             f"mnist_activation_logger --overwrite")
         _check_manifest(m, self.path)
         self._checked = {}
         for l, info in m['layers'].items():
-            for split, shape in info['shape'].items(): self._header(self.path/l/f'{split}.npy', tuple(shape), np.float32)
+            for split, shape in info['shape'].items():
+                self._header(self.path/l/f'{split}.npy', tuple(shape), np.float32)
         for split in ('train', 'test'):
             n = m['data'][f'n_{split}']
             self._header(self.path/'labels'/f'{split}.npy', (n,), np.int64)
@@ -166,23 +175,30 @@ class ActivationStore:
 
     def _header(self, f, shape, dtype):
         "Check an array's shape and dtype from its header without reading the data."
-        if not f.exists(): raise InputError(f"store {self.path} lacks {f.relative_to(self.path)}: the store is incomplete, rerun mnist_activation_logger --overwrite")
+        if not f.exists():
+            raise InputError(f"store {self.path} lacks {f.relative_to(self.path)}: the store is incomplete, "
+                             "rerun mnist_activation_logger --overwrite")
         try: a = np.load(f, mmap_mode='r')
-        except Exception: raise InputError(f"store file {f} is unreadable: rerun mnist_activation_logger --overwrite") from None
+        except Exception:
+            raise InputError(f"store file {f} is unreadable: rerun mnist_activation_logger --overwrite") from None
         if a.shape != shape or a.dtype != dtype:
-            raise InputError(f"store file {f} holds {a.dtype} {a.shape}, the manifest says {np.dtype(dtype)} {shape}: rerun mnist_activation_logger --overwrite")
+            raise InputError(f"store file {f} holds {a.dtype} {a.shape}, the manifest says {np.dtype(dtype)} "
+                             f"{shape}: rerun mnist_activation_logger "
+                             f"--overwrite")
 
     def _array(self, *parts):
         f = self.path.joinpath(*parts)
         a = np.load(f, mmap_mode='r')
         if f not in self._checked:
-            if a.dtype.kind == 'f' and not np.isfinite(a).all(): raise InputError(f"store file {f} holds NaN or inf values: rerun mnist_activation_logger --overwrite")
+            if a.dtype.kind == 'f' and not np.isfinite(a).all():
+                raise InputError(f"store file {f} holds NaN or inf values: rerun mnist_activation_logger --overwrite")
             self._checked[f] = True
         return a
 
     def __repr__(self):
         m = self.manifest
-        return (f"ActivationStore({self.path}: {m['data']['source']} {m['data']['n_train']}/{m['data']['n_test']} {m['data'].get('unit', 'digits')}, "
+        return (f"ActivationStore({self.path}: {m['data']['source']} "
+                f"{m['data']['n_train']}/{m['data']['n_test']} {m['data'].get('unit', 'digits')}, "
                 f"{_oracle_text(m)}, layers {dict((l, i['dim']) for l, i in m['layers'].items())})")
 
 # %% ../nbs/02_activations.ipynb #30d4479b
@@ -201,7 +217,8 @@ def checksum(self:ActivationStore)->str: return self.manifest['checksum']
 def check_layer(self:ActivationStore, layer):
     "Return `layer` (or the default when None) if the store holds it; otherwise a one-line `InputError`."
     layer = layer or self.default_layer
-    if layer not in self.manifest['layers']: raise InputError(f"layer {layer!r} is not in store {self.path}: it holds {', '.join(self.layers)}")
+    if layer not in self.manifest['layers']:
+        raise InputError(f"layer {layer!r} is not in store {self.path}: it holds {', '.join(self.layers)}")
     return layer
 
 @patch
@@ -227,7 +244,9 @@ def concepts(self:ActivationStore, split='train', device=None)->torch.Tensor: # 
 @patch
 def images(self:ActivationStore, split='train')->np.ndarray: # uint8 (N, 28, 28)
     "The digits of `split`, for showing what a latent responds to."
-    if not (self.path/'images').exists(): raise InputError(f"store {self.path} holds no images (it was written from arrays or another model): views that show inputs need an MNIST store")
+    if not (self.path/'images').exists():
+        raise InputError(f"store {self.path} holds no images (it was written from arrays or another model): "
+                         "views that show inputs need an MNIST store")
     return np.array(self._array('images', f'{self._split(split)}.npy'))
 
 @patch
@@ -239,13 +258,15 @@ def oracle(self:ActivationStore, device=None)->nn.Module: # None when the store 
     return _load_script_model(self.path/o['file'], o, device or 'cpu')
 
 # %% ../nbs/02_activations.ipynb #8572d921
-def _store_key(m): return dict(source=m['data']['source'], train=m['data']['train_checksum'], oracle=m['oracle']['config'], layers=sorted(m['layers']), seed=m['seed'])
+def _store_key(m): return dict(source=m['data']['source'], train=m['data']['train_checksum'], oracle=m['oracle']['config'],
+                               layers=sorted(m['layers']), seed=m['seed'])
 
 def _check_writable(log_dir):
     try:
         log_dir.mkdir(parents=True, exist_ok=True)
         probe = log_dir/'.write_test'; probe.write_text(''); probe.unlink()
-    except OSError as e: raise InputError(f"--log_dir {log_dir} is not writable ({e.strerror}): choose another folder") from None
+    except OSError as e:
+        raise InputError(f"--log_dir {log_dir} is not writable ({e.strerror}): choose another folder") from None
 
 def log_activations(log_dir='data/activations', # folder of the activation store
                     data='embedded', # 'embedded', 'torchvision', or a folder of MNIST IDX files
@@ -270,7 +291,9 @@ def log_activations(log_dir='data/activations', # folder of the activation store
         except (InputError, KeyError, TypeError): old = None
         new = dict(source=train.source, train=train.checksum, oracle={**cfg.__dict__, 'hidden': list(cfg.hidden)}, layers=sorted(layers), seed=seed)
         if old == new and not overwrite: return ActivationStore(log_dir)
-        if not overwrite: raise InputError(f"--log_dir {log_dir} holds a store made with another configuration: pass --overwrite to replace it, or choose another --log_dir")
+        if not overwrite:
+            raise InputError(f"--log_dir {log_dir} holds a store made with another configuration: pass "
+                             "--overwrite to replace it, or choose another --log_dir")
         (log_dir/'manifest.json').unlink()
     _check_writable(log_dir)
     model, hist = train_oracle(train, cfg, test=test, device=dev, progress=progress)  # test accuracy per epoch on the bar
@@ -300,8 +323,10 @@ def mnist_activation_logger(
     st = log_activations(log_dir, data=data, arch=arch, layers=parse_list(layers, str, '--layers') or None, epochs=epochs,
                          seed=seed, device=device, overwrite=overwrite, progress=not quiet)
     m = st.manifest
-    print(f"oracle {m['oracle']['config']['arch']}: test accuracy {m['oracle']['test_acc']:.4f} (train {m['oracle']['train_acc']:.4f})")
-    for l, info in m['layers'].items(): print(f"  {l}: train {tuple(info['shape']['train'])}, test {tuple(info['shape']['test'])}")
+    print(f"oracle {m['oracle']['config']['arch']}: test accuracy {m['oracle']['test_acc']:.4f} (train "
+          f"{m['oracle']['train_acc']:.4f})")
+    for l, info in m['layers'].items():
+        print(f"  {l}: train {tuple(info['shape']['train'])}, test {tuple(info['shape']['test'])}")
     print(f"store {st.path}: {_human(store_size(st.path))}, checksum {st.checksum}, {time.time()-t0:.1f}s")
     return st
 
@@ -320,10 +345,15 @@ def check_activations(a, # (N, d) activations: numpy array or torch tensor
     "Activations as float32 `(N, d)`, or a one-line `InputError` saying what is wrong with them."
     a = _as_numpy(a, name)
     if a.dtype.kind not in 'fiu': raise InputError(f"{name} has dtype {a.dtype}: pass numbers (float32 activations)")
-    if a.ndim != 2 or 0 in a.shape: raise InputError(f"{name} has shape {a.shape}: pass a 2-d array of rows x features (flatten each example)")
-    if d is not None and a.shape[1] != d: raise InputError(f"{name} has {a.shape[1]} features, the train split has {d}: pass activations of the same layer")
+    if a.ndim != 2 or 0 in a.shape:
+        raise InputError(f"{name} has shape {a.shape}: pass a 2-d array of rows x features (flatten each example)")
+    if d is not None and a.shape[1] != d:
+        raise InputError(f"{name} has {a.shape[1]} features, the train split has {d}: pass activations of the "
+                         "same layer")
     bad = ~np.isfinite(a).all(1) if a.dtype.kind == 'f' else np.zeros(len(a), bool)
-    if bad.any(): raise InputError(f"{name} holds NaN or inf in {int(bad.sum())} rows (first: row {int(bad.argmax())}): drop or fix those rows")
+    if bad.any():
+        raise InputError(f"{name} holds NaN or inf in {int(bad.sum())} rows (first: row {int(bad.argmax())}): "
+                         "drop or fix those rows")
     return a.astype(np.float32)
 
 # %% ../nbs/02_activations.ipynb #e28c9c15
@@ -332,19 +362,24 @@ def _concept_frame(c, names, name:str, n:int)->pd.DataFrame:
     if not isinstance(c, pd.DataFrame):
         a = _as_numpy(c, name); a = a[:, None] if a.ndim == 1 else a
         if a.ndim != 2: raise InputError(f"{name} has shape {a.shape}: pass a table of rows x concepts")
-        if names is None or len(names) != a.shape[1]: raise InputError(f"{name} has {a.shape[1]} columns but {0 if names is None else len(names)} concept names were given: pass one name per column")
+        if names is None or len(names) != a.shape[1]:
+            raise InputError(f"{name} has {a.shape[1]} columns but {0 if names is None else len(names)} concept "
+                             "names were given: pass one name per column")
         c = pd.DataFrame(a, columns=list(names))
     if names is not None:
         missing = [n_ for n_ in names if n_ not in c.columns]
         if missing: raise InputError(f"{name} lacks concept column(s) {missing}: its columns are {list(c.columns)}")
         c = c[list(names)]
-    if len(c) != n: raise InputError(f"{name} has {len(c)} rows, the activations have {n}: pass one row of concepts per activation row")
+    if len(c) != n:
+        raise InputError(f"{name} has {len(c)} rows, the activations have {n}: pass one row of concepts per "
+                         "activation row")
     return c
 
 def _concept_kinds(names:list, concept_kinds)->dict:
     "Kind of every concept (atomic unless given); a one-line error for unknown names or kinds."
     given = dict(zip(names, concept_kinds)) if isinstance(concept_kinds, (list, tuple)) else dict(concept_kinds or {})
-    if isinstance(concept_kinds, (list, tuple)) and len(concept_kinds) != len(names): raise InputError(f"{len(concept_kinds)} concept kinds for {len(names)} concepts: give one kind per concept")
+    if isinstance(concept_kinds, (list, tuple)) and len(concept_kinds) != len(names):
+        raise InputError(f"{len(concept_kinds)} concept kinds for {len(names)} concepts: give one kind per concept")
     unknown = [k for k in given if k not in names]
     if unknown: raise InputError(f"concept kinds name unknown concept(s) {unknown}: the concepts are {names}")
     bad = {k: v for k, v in given.items() if v not in CONCEPT_KINDS}
@@ -355,14 +390,19 @@ def _concept_kinds(names:list, concept_kinds)->dict:
 def _concept_column(v:pd.Series, name:str, kind:str, split:str)->np.ndarray:
     "One concept column as float64 values, checked for its kind."
     if kind == 'continuous':
-        if v.dtype.kind not in 'biuf': raise InputError(f"continuous concept {name!r} in the {split} split holds {v.dtype} values: pass numbers")
+        if v.dtype.kind not in 'biuf':
+            raise InputError(f"continuous concept {name!r} in the {split} split holds {v.dtype} values: pass numbers")
         a = v.to_numpy(np.float64)
-        if not np.isfinite(a).all(): raise InputError(f"continuous concept {name!r} has {int((~np.isfinite(a)).sum())} missing or non-finite values in the {split} split: fill or drop those rows")
+        if not np.isfinite(a).all():
+            raise InputError(f"continuous concept {name!r} has {int((~np.isfinite(a)).sum())} missing or "
+                             f"non-finite values in the {split} split: fill "
+                             f"or drop those rows")
         return a
     if v.dtype.kind == 'b': return v.to_numpy(np.float64)
     a = pd.to_numeric(v, errors='coerce').to_numpy(np.float64) if v.dtype.kind in 'iuf' else None
     if a is None or not np.isin(a, (0., 1.)).all():
-        raise InputError(f"concept {name!r} in the {split} split is not boolean (values like {v[~v.isin([0, 1, True, False])].iloc[0]}): pass True/False or 0/1, or mark it continuous")
+        raise InputError(f"concept {name!r} in the {split} split is not boolean (values like {v[~v.isin([0, 1, True, False])].iloc[0]}): pass "
+                         f"True/False or 0/1, or mark it continuous")
     return a
 
 def concept_arrays(c_train, c_test, # per split: DataFrame with concept columns, or an (N, C) array
@@ -381,8 +421,10 @@ def concept_arrays(c_train, c_test, # per split: DataFrame with concept columns,
     for s in ('train', 'test'):
         b = np.stack([vals[s][:, j] > thr[n] if n in thr else vals[s][:, j] > 0.5 for j, n in enumerate(names)], 1)
         for j, n in enumerate(names):
-            if not b[:, j].any(): raise InputError(f"concept {n!r} has no positives in the {s} split: drop it or check its column")
-            if b[:, j].all(): raise InputError(f"concept {n!r} is true for every row of the {s} split: drop it or check its column")
+            if not b[:, j].any():
+                raise InputError(f"concept {n!r} has no positives in the {s} split: drop it or check its column")
+            if b[:, j].all():
+                raise InputError(f"concept {n!r} is true for every row of the {s} split: drop it or check its column")
         out[f'bool_{s}'] = b
     return out
 
@@ -395,9 +437,12 @@ class _quiet_jit(warnings.catch_warnings):
 def _save_model(model:nn.Module, layers:list, layer_shapes:dict, input_shape, path:Path)->tuple: # (manifest entry or None, reason)
     "Save `model` as TorchScript for the fidelity measures if they can use it; otherwise say why not."
     if model is None: return None, 'no model given'
-    if not isinstance(model, nn.Sequential): return None, f'the model ({type(model).__name__}) is not an nn.Sequential, so reconstructions cannot be spliced back in'
+    if not isinstance(model, nn.Sequential):
+        return None, (f'the model ({type(model).__name__}) is not an nn.Sequential, so reconstructions cannot be '
+                      'spliced back in')
     top = [n for n, _ in model.named_children()]
-    if any(l not in top for l in layers): return None, f'layer(s) {[l for l in layers if l not in top]} are not top-level children of the model ({top})'
+    if any(l not in top for l in layers):
+        return None, f'layer(s) {[l for l in layers if l not in top]} are not top-level children of the model ({top})'
     try:
         with _quiet_jit(): sm = torch.jit.script(copy.deepcopy(model).cpu().eval())
     except Exception as e: return None, f'the model cannot be compiled to TorchScript ({type(e).__name__})'
@@ -417,7 +462,9 @@ def _load_script_model(f:Path, info:dict, device='cpu')->nn.Module:
 def _clear_store(path:Path, overwrite:bool):
     "Refuse to write over a store unless asked; when asked, remove the old store's files."
     if not (path/'manifest.json').exists(): return
-    if not overwrite: raise InputError(f"--log_dir {path} already holds an activation store: pass --overwrite to replace it, or choose another folder")
+    if not overwrite:
+        raise InputError(f"--log_dir {path} already holds an activation store: pass --overwrite to replace it, "
+                         "or choose another folder")
     try: old = list(read_json(path/'manifest.json').get('layers', {}))
     except InputError: old = []
     for d in [*old, 'labels', 'concepts', 'concept_values', 'images']: shutil.rmtree(path/d, ignore_errors=True)
@@ -426,12 +473,15 @@ def _clear_store(path:Path, overwrite:bool):
 def _labels_pair(labels, n_train:int, n_test:int)->tuple:
     "Integer labels of both splits (-1 everywhere when there are none)."
     if labels is None: return np.full(n_train, -1, np.int64), np.full(n_test, -1, np.int64)
-    if not isinstance(labels, (list, tuple)) or len(labels) != 2: raise InputError("labels must be a pair (train labels, test labels)")
+    if not isinstance(labels, (list, tuple)) or len(labels) != 2:
+        raise InputError("labels must be a pair (train labels, test labels)")
     out = []
     for s, l, n in (('train', labels[0], n_train), ('test', labels[1], n_test)):
         a = _as_numpy(l, f'{s} labels')
-        if a.ndim != 1 or len(a) != n: raise InputError(f"{s} labels have shape {a.shape}, the activations have {n} rows: pass one label per row")
-        if a.dtype.kind not in 'iu' and not (a.dtype.kind == 'f' and np.isfinite(a).all() and (a == np.round(a)).all()): raise InputError(f"{s} labels must be integers, got {a.dtype}")
+        if a.ndim != 1 or len(a) != n:
+            raise InputError(f"{s} labels have shape {a.shape}, the activations have {n} rows: pass one label per row")
+        if a.dtype.kind not in 'iu' and not (a.dtype.kind == 'f' and np.isfinite(a).all() and (a == np.round(a)).all()):
+            raise InputError(f"{s} labels must be integers, got {a.dtype}")
         out.append(a.astype(np.int64))
     return tuple(out)
 
@@ -454,7 +504,9 @@ def write_arrays_store(path, # folder of the new store
     for l, (tr, te) in acts.items():
         tr = check_activations(tr, f'{l} train activations'); checked[l] = (tr, check_activations(te, f'{l} test activations', d=tr.shape[1]))
     n_tr, n_te = {len(a) for a, _ in checked.values()}, {len(b) for _, b in checked.values()}
-    if len(n_tr) > 1 or len(n_te) > 1: raise InputError(f"layers disagree on row counts (train {sorted(n_tr)}, test {sorted(n_te)}): record every layer on the same rows")
+    if len(n_tr) > 1 or len(n_te) > 1:
+        raise InputError(f"layers disagree on row counts (train {sorted(n_tr)}, test {sorted(n_te)}): record "
+                         "every layer on the same rows")
     n_tr, n_te = n_tr.pop(), n_te.pop()
     cc = concept_arrays(concepts_train, concepts_test, concept_names, concept_kinds, n_tr, n_te)
     lab = dict(zip(('train', 'test'), _labels_pair(labels, n_tr, n_te)))
@@ -468,8 +520,10 @@ def write_arrays_store(path, # folder of the new store
         sums[split] = hashlib.sha256(b''.join(pair[i].tobytes() for pair in checked.values())).hexdigest()[:16]
         for d, a in (('labels', lab[split]), ('concepts', cc[f'bool_{split}']), ('concept_values', cc[f'values_{split}'])):
             save_npy(a, path/d/f'{split}.npy'); h.update(a.tobytes())
-    write_json(dict(format_version=FORMAT_VERSION, package_version=sae_concept_dynamics.__version__, created=datetime.now(timezone.utc).isoformat(timespec='seconds'),
-                    data=dict(source=source, train_checksum=sums['train'], test_checksum=sums['test'], n_train=n_tr, n_test=n_te, unit='rows', labels=labels is not None),
+    write_json(dict(format_version=FORMAT_VERSION, package_version=sae_concept_dynamics.__version__,
+                    created=datetime.now(timezone.utc).isoformat(timespec='seconds'),
+                    data=dict(source=source, train_checksum=sums['train'], test_checksum=sums['test'], n_train=n_tr, n_test=n_te,
+                              unit='rows', labels=labels is not None),
                     oracle=info or 'none', fidelity='measured with the saved model' if info else f'skipped: {why}',
                     layers=layer_info, default_layer=list(checked)[-1], concepts=cc['names'], concept_kinds=cc['kinds'],
                     concept_thresholds=cc['thresholds'], seed=None, checksum=h.hexdigest()[:16]), path/'manifest.json')
@@ -505,7 +559,8 @@ def has_images(self:ActivationStore)->bool: return (self.path/'images').exists()
 @patch
 def concept_values(self:ActivationStore, split='train')->torch.Tensor: # float32 (N, C): continuous concepts' values, boolean ones as 0/1
     "Concept values of `split` (the measured quantity for continuous concepts)."
-    if (self.path/'concept_values').exists(): return torch.from_numpy(np.array(self._array('concept_values', f'{self._split(split)}.npy')))
+    if (self.path/'concept_values').exists():
+        return torch.from_numpy(np.array(self._array('concept_values', f'{self._split(split)}.npy')))
     return self.concepts(split).float()
 
 # %% ../nbs/02_activations.ipynb #4352a0b2
@@ -515,7 +570,9 @@ def _input_batches(data, batch_size:int):
         t = torch.as_tensor(data)
         for i in range(0, len(t), batch_size): yield t[i:i + batch_size]
         return
-    if not isinstance(data, torch.utils.data.Dataset): raise InputError(f"inputs of type {type(data).__name__} are not supported: pass a tensor, an array or a torch Dataset")
+    if not isinstance(data, torch.utils.data.Dataset):
+        raise InputError(f"inputs of type {type(data).__name__} are not supported: pass a tensor, an array or a "
+                         "torch Dataset")
     for b in torch.utils.data.DataLoader(data, batch_size=batch_size, shuffle=False):
         yield b[0] if isinstance(b, (list, tuple)) else b
 
@@ -554,7 +611,8 @@ def log_model_activations(log_dir, # folder of the store
         if not chunks[layers[0]]: raise InputError(f"the {split} inputs are empty: pass at least one example per split")
         acts[split] = {l: np.concatenate(c) for l, c in chunks.items()}
     return write_arrays_store(log_dir, {l: (acts['train'][l], acts['test'][l]) for l in layers}, concepts_train, concepts_test, concept_names,
-                              concept_kinds, labels, model, layer_shapes=shapes, input_shape=in_shape, source=f'model {type(model).__name__}', overwrite=overwrite)
+                              concept_kinds, labels, model, layer_shapes=shapes, input_shape=in_shape,
+                              source=f'model {type(model).__name__}', overwrite=overwrite)
 
 # %% ../nbs/02_activations.ipynb #b555e973
 def _pair(arg:str, flag:str)->list:
@@ -567,22 +625,29 @@ def _pair(arg:str, flag:str)->list:
 
 def _load_npy(f:str, what:str)->np.ndarray:
     try: return np.load(f, allow_pickle=False)
-    except Exception as e: raise InputError(f"{what} file {f} is not a readable .npy array ({type(e).__name__}): save it with numpy.save") from None
+    except Exception as e:
+        raise InputError(f"{what} file {f} is not a readable .npy array ({type(e).__name__}): save it with "
+                         "numpy.save") from None
 
 def _read_csv(f:str, what:str)->pd.DataFrame:
     try: return pd.read_csv(f)
-    except Exception as e: raise InputError(f"{what} file {f} is not a readable CSV ({type(e).__name__}): write it with a header row of concept names") from None
+    except Exception as e:
+        raise InputError(f"{what} file {f} is not a readable CSV ({type(e).__name__}): write it with a header "
+                         "row of concept names") from None
 
 def _kinds_arg(kinds:str=None, concept_kinds:str=None)->dict:
     "Concept kinds from a CSV of concept,kind rows or from name=kind,... text."
     if kinds and concept_kinds: raise InputError("give --kinds or --concept_kinds, not both")
     if kinds:
         k = _read_csv(kinds, '--kinds')
-        if list(k.columns[:2]) != ['concept', 'kind']: raise InputError(f"--kinds {kinds} needs the columns concept,kind; it has {list(k.columns)}")
+        if list(k.columns[:2]) != ['concept', 'kind']:
+            raise InputError(f"--kinds {kinds} needs the columns concept,kind; it has {list(k.columns)}")
         return dict(zip(k.concept.astype(str), k.kind.astype(str)))
     out = {}
     for item in [s for s in (concept_kinds or '').split(',') if s.strip()]:
-        if '=' not in item: raise InputError(f"--concept_kinds item {item!r} is not name=kind: write e.g. size=continuous,even=composite")
+        if '=' not in item:
+            raise InputError(f"--concept_kinds item {item!r} is not name=kind: write e.g. "
+                             "size=continuous,even=composite")
         n, k = item.split('=', 1); out[n.strip()] = k.strip()
     return out
 
@@ -599,15 +664,21 @@ def sae_store(acts:str=None, # two .npy files of activations (rows x features): 
               quiet:bool=False, # print nothing
              ):
     "Write an activation store from your own activations and concept tables."
-    if acts is None or concepts is None: raise InputError("--acts train.npy,test.npy and --concepts train.csv,test.csv are both required")
+    if acts is None or concepts is None:
+        raise InputError("--acts train.npy,test.npy and --concepts train.csv,test.csv are both required")
     (a_tr, a_te), (c_tr, c_te) = _pair(acts, '--acts'), _pair(concepts, '--concepts')
     k = _kinds_arg(kinds, concept_kinds)
     lab = None if labels is None else tuple(_load_npy(f, '--labels') for f in _pair(labels, '--labels'))
     ctr, cte = _read_csv(c_tr, '--concepts'), _read_csv(c_te, '--concepts')
-    if list(ctr.columns) != list(cte.columns): raise InputError(f"--concepts files have different columns ({list(ctr.columns)} vs {list(cte.columns)}): use the same concept columns in both")
+    if list(ctr.columns) != list(cte.columns):
+        raise InputError(f"--concepts files have different columns ({list(ctr.columns)} vs "
+                         f"{list(cte.columns)}): use the same concept columns in both")
     st = write_arrays_store(log_dir, {layer: (_load_npy(a_tr, '--acts'), _load_npy(a_te, '--acts'))}, ctr, cte, concept_kinds=k, labels=lab,
                             source='sae_store', overwrite=overwrite)
     m = st.manifest
-    if not quiet: print(f"store {st.path}: layer {layer} {m['layers'][layer]['shape']['train']} train / {m['layers'][layer]['shape']['test']} test, "
-          f"{len(st.concept_names)} concepts ({', '.join(f'{v} {k}' for k, v in pd.Series(st.concept_kinds).value_counts().items())}); fidelity {m['fidelity']}")
+    if not quiet:
+        print(f"store {st.path}: layer {layer} {m['layers'][layer]['shape']['train']} train / "
+              f"{m['layers'][layer]['shape']['test']} test, "
+          f"{len(st.concept_names)} concepts ({', '.join(f'{v} {k}' for k, v in pd.Series(st.concept_kinds).value_counts().items())}); fidelity "
+          f"{m['fidelity']}")
     return st

@@ -1,4 +1,4 @@
-"""Retention verdicts and critical L0 per concept, emergence and fading over training snapshots, co-discard groups compared with the oracle's confusions, controls, bootstrap intervals and multiple-comparison-controlled tests.
+"""Retention, critical L0 and L50 per concept, dynamics over snapshots, co-discard groups, controls, intervals and adjusted tests.
 
 Docs: https://sae-concept-dynamics.github.io/sae-concept-dynamics/analysis.html.md"""
 
@@ -18,18 +18,20 @@ from scipy.cluster import hierarchy
 from scipy.spatial.distance import squareform
 
 from .core import InputError
+from .stats import t_interval, adjust_pvalues
 from .metrics import concept_auc, best_latent, selective_latents
 from .probes import probe_codes, probe_folds, probe_table
 from .training import list_saes, load_sae, list_snapshots
 from .infer import sae_outputs
 
 # %% auto #0
-__all__ = ['META_COLS', 'VERDICTS', 'PREDICTORS', 'codes_concept_table', 'PCAControl', 'RawNeurons', 'concept_scores',
-           'retention_table', 'bootstrap_ci', 'critical_l0', 'critical_l0_summary', 'retention_summary',
-           'co_discard_matrix', 'discard_clusters', 'direction_cosine', 'confusion_similarity', 'mantel_test',
-           'adjust_pvalues', 'paired_comparison', 'dynamics_curves', 'dynamics_summary', 'snapshot_table', 'l50_table',
-           'l50_summary', 'concept_geometry', 'predictor_table', 'predictors_sentence', 'adjust_all', 'null_band',
-           'retention_rates', 'answer_retention']
+__all__ = ['META_COLS', 'VERDICTS', 'PREDICTORS', 'CONTROL_COLUMNS', 'MERGED_COLUMNS', 'codes_concept_table', 'PCAControl',
+           'RawNeurons', 'concept_scores', 'retention_table', 'bootstrap_ci', 'critical_l0', 'critical_l0_summary',
+           'retention_summary', 'co_discard_matrix', 'discard_clusters', 'direction_cosine', 'confusion_similarity',
+           'mantel_test', 'paired_comparison', 'dynamics_curves', 'dynamics_summary', 'snapshot_table', 'l50_table',
+           'l50_summary', 'concept_geometry', 'predictor_table', 'adjust_all', 'null_band', 'retention_rates',
+           'retention_answer_table', 'control_comparison', 'pooled_difference', 'random_oracle_verdicts',
+           'merge_verdicts', 'similarity_tables', 'oracle_concepts', 'verdict_tables', 'top_digit_inputs']
 
 # %% ../nbs/08_analysis.ipynb #b715162c
 META_COLS = ('model', 'sae_id', 'sae_type', 'hidden', 'lam', 'k_frac', 'k', 'seed', 'layer', 'l0', 'fvu', 'step')
@@ -54,8 +56,8 @@ def codes_concept_table(codes_train:torch.Tensor, # (N1, H) or (S, N1, H) codes 
     rows = []
     for s in range(len(ze)):
         for c, n in enumerate(names):
-            rows.append(dict(member=s, concept=n, method='best_latent', n_latents=1, metric='auc', mean=float(best['test_auc'][s, c]), std=np.nan, skipped_reason=''))
-            rows.append(dict(member=s, concept=n, method='best_latent', n_latents=np.nan, metric='n_selective', mean=float(n_sel[s, c]), std=np.nan, skipped_reason=''))
+            one = lambda k, metric, v: dict(member=s, concept=n, method='best_latent', n_latents=k, metric=metric, mean=v, std=np.nan, skipped_reason='')
+            rows += [one(1, 'auc', float(best['test_auc'][s, c])), one(np.nan, 'n_selective', float(n_sel[s, c]))]
     out = pd.DataFrame(rows)
     if probes:
         tab = probe_table(ze.float(), ce, names, protocol='cv', backend=backend, ks=tuple(ks), seed=seed)
@@ -82,6 +84,7 @@ class PCAControl(torch.nn.Module):
         k = self.V.shape[1]
         return (z[..., :k] - z[..., k:]) @ self.V.T + self.b_dec[:, None]
 
+# %% ../nbs/08_analysis.ipynb #c70b431d
 class RawNeurons(torch.nn.Module):
     "The identity as a bank of one: the oracle's neurons as latents."
     def __init__(self, d:int, # width of the layer
@@ -123,6 +126,7 @@ def concept_scores(concepts:pd.DataFrame, # tidy infer rows (concepts.csv or `co
         if c in ('hidden', 'lam', 'k_frac', 'k', 'seed', 'l0', 'fvu', 'step'): out[c] = pd.to_numeric(out[c], errors='coerce')
     return out
 
+# %% ../nbs/08_analysis.ipynb #81259445
 def _band_verdict(good, bad):
     return np.where(good, 'retained', np.where(bad, 'discarded', 'uncertain'))
 
@@ -179,6 +183,7 @@ def critical_l0(retention:pd.DataFrame, # from `retention_table`
         return pd.Series(dict(critical_l0=float(kept.min()) if len(kept) else np.inf, n_saes=len(g), n_retained=len(kept)))
     return retention.groupby(by + ['concept'], sort=False)[['l0', criterion]].apply(one).reset_index()
 
+# %% ../nbs/08_analysis.ipynb #dc038669
 def critical_l0_summary(crit:pd.DataFrame, # from `critical_l0`
                         by=('sae_type',), # groups (seeds are pooled)
                         **kw, # passed to `bootstrap_ci`
@@ -213,7 +218,8 @@ def co_discard_matrix(retention:pd.DataFrame, # from `retention_table`
                       drop_collapsed:bool=True, # leave out SAEs that discard every concept (a collapsed SAE says nothing about which go together)
                      )->pd.DataFrame: # concept x concept Jaccard index of discard sets
     "Jaccard index of the sets of SAEs (over types, widths, sparsities and seeds) that discard each pair of concepts."
-    D = retention.assign(x=retention[criterion].eq('discarded')).pivot_table(index='sae_id', columns='concept', values='x', aggfunc='max', sort=False).fillna(False).astype(float)
+    D = retention.assign(x=retention[criterion].eq('discarded'))
+    D = D.pivot_table(index='sae_id', columns='concept', values='x', aggfunc='max', sort=False).fillna(False).astype(float)
     if drop_collapsed: D = D[D.sum(axis=1) < D.shape[1]]
     A = D.to_numpy()
     inter = A.T @ A
@@ -223,6 +229,7 @@ def co_discard_matrix(retention:pd.DataFrame, # from `retention_table`
     np.fill_diagonal(J, 1.)
     return pd.DataFrame(J, index=D.columns, columns=D.columns)
 
+# %% ../nbs/08_analysis.ipynb #c3a3252e
 def discard_clusters(jaccard:pd.DataFrame, # from `co_discard_matrix`
                      cut:float=0.5, # clusters join concepts whose average Jaccard distance is below this
                     )->dict: # linkage (scipy), clusters (Series concept -> id), order (leaf order), groups (list of lists, size > 1)
@@ -249,6 +256,7 @@ def direction_cosine(x:torch.Tensor, # (N, d) activations
     dirs = torch.nn.functional.normalize(pos - neg, dim=1)
     return pd.DataFrame((dirs @ dirs.T).cpu().numpy(), index=names, columns=names)
 
+# %% ../nbs/08_analysis.ipynb #a6ce1271
 def confusion_similarity(pred, # (N,) predicted digit
                          labels, # (N,) true digit
                          n_classes:int=10, # number of classes
@@ -261,6 +269,7 @@ def confusion_similarity(pred, # (N,) predicted digit
     names = [f'digit_{i}' for i in range(n_classes)]
     return pd.DataFrame(S, index=names, columns=names)
 
+# %% ../nbs/08_analysis.ipynb #511d03dc
 def mantel_test(a:pd.DataFrame, # square symmetric matrix (concept x concept)
                 b:pd.DataFrame, # another one; only concepts in both are used
                 n_perm:int=999, # permutations
@@ -286,22 +295,6 @@ def mantel_test(a:pd.DataFrame, # square symmetric matrix (concept x concept)
         hits += abs(rho(B[np.ix_(p, p)])) >= abs(r) - 1e-12
     return dict(r=r, p=(hits + 1) / (n_perm + 1), n=len(common), n_perm=n_perm)
 
-# %% ../nbs/08_analysis.ipynb #95759a58
-def adjust_pvalues(p, # p-values (NaN kept as NaN)
-                   method:str='holm', # 'holm' (family-wise) or 'bh' (false discovery rate)
-                  )->np.ndarray: # adjusted p-values, same order
-    "Holm or Benjamini-Hochberg adjustment of a family of p-values."
-    p = np.asarray(p, float); out = np.full_like(p, np.nan)
-    ok = ~np.isnan(p); q = p[ok]; m = len(q)
-    if m == 0: return out
-    o = np.argsort(q)
-    if method == 'holm': adj = np.maximum.accumulate((m - np.arange(m)) * q[o])
-    elif method == 'bh': adj = np.minimum.accumulate((m / np.arange(m, 0, -1) * q[o][::-1]))[::-1]
-    else: raise InputError(f"method {method!r} is unknown: use 'holm' or 'bh'")
-    r = np.empty(m); r[o] = np.minimum(adj, 1.)
-    out[ok] = r
-    return out
-
 # %% ../nbs/08_analysis.ipynb #91c987a9
 def paired_comparison(trained:pd.DataFrame, # per unit x concept scores (e.g. `retention_table` of the trained SAEs)
                       control:pd.DataFrame, # the same for a control
@@ -325,7 +318,8 @@ def paired_comparison(trained:pd.DataFrame, # per unit x concept scores (e.g. `r
         else:
             try: p = float(stats.wilcoxon(d, zero_method='zsplit').pvalue)
             except ValueError: p = np.nan
-        rows.append(dict(concept=c, n_pairs=len(d), trained_mean=float(g[value].mean()), control_mean=float(g.control_value.mean()), diff=est, ci_low=lo, ci_high=hi, p=p))
+        rows.append(dict(concept=c, n_pairs=len(d), trained_mean=float(g[value].mean()), control_mean=float(g.control_value.mean()),
+                         diff=est, ci_low=lo, ci_high=hi, p=p))
     out = pd.DataFrame(rows, columns=['concept', 'n_pairs', 'trained_mean', 'control_mean', 'diff', 'ci_low', 'ci_high', 'p'])
     out['p_adj'] = adjust_pvalues(out.p, method)
     out['survives'] = out.p_adj < alpha
@@ -343,6 +337,7 @@ def dynamics_curves(snapshots:pd.DataFrame, # tidy concept rows with a `step` co
     long['method'] = long.method.map({'latent_auc': 'best_latent', 'ksparse_auc': 'ksparse', 'probe_auc': 'probe'})
     return long.dropna(subset=['auc']).sort_values(['sae_id', 'concept', 'method', 'step']).reset_index(drop=True)
 
+# %% ../nbs/08_analysis.ipynb #a643d208
 def dynamics_summary(curves:pd.DataFrame, # from `dynamics_curves`
                      threshold:float=0.85, # AUC a concept must exceed to have emerged
                      fade_drop:float=0.05, # fall from the peak that counts as fading (the final AUC must also be below threshold)
@@ -431,15 +426,13 @@ def l50_summary(l50:pd.DataFrame, # from `l50_table`, one row per seed
                 level:float=0.95, # coverage of the t interval
                )->pd.DataFrame: # by..., concept, kind, n_seeds, n_never, n_always, n_nonmonotone, l50 (geometric mean), ci_low, ci_high, coverage
     "L50 across seeds: geometric mean of the fitted seeds with a Student-t interval on log L50; censored seeds counted apart."
-    from scipy import stats as st
     by = [b for b in by if b in l50.columns]
     def one(g):
         v = np.log(g.l50[g.status.eq('fit')].to_numpy(float)); n = len(v)
-        est = float(np.exp(v.mean())) if n else np.nan
-        h = st.t.ppf((1 + level) / 2, n - 1) * v.std(ddof=1) / math.sqrt(n) if n > 1 else np.nan
-        return pd.Series(dict(kind=g.kind.iloc[0], n_seeds=len(g), n_never=int(g.status.eq('never').sum()), n_always=int(g.status.eq('always').sum()),
-                              n_nonmonotone=int((~g.monotone.astype(bool)).sum()), l50=est,
-                              ci_low=float(np.exp(v.mean() - h)) if n > 1 else np.nan, ci_high=float(np.exp(v.mean() + h)) if n > 1 else np.nan,
+        m, lo, hi = t_interval(v, level)                                        # on log L50; no interval below two seeds
+        return pd.Series(dict(kind=g.kind.iloc[0], n_seeds=len(g), n_never=int(g.status.eq('never').sum()),
+                              n_always=int(g.status.eq('always').sum()), n_nonmonotone=int((~g.monotone.astype(bool)).sum()),
+                              l50=float(np.exp(m)), ci_low=float(np.exp(lo)), ci_high=float(np.exp(hi)),
                               coverage=f"{level:.0%} t interval over {n} fitted seeds" if n > 1 else f"{n} fitted seed(s): no interval"))
     return l50.groupby(by + ['concept'], sort=False)[['kind', 'l50', 'status', 'monotone']].apply(one).reset_index()
 
@@ -484,28 +477,14 @@ def predictor_table(l50:pd.DataFrame, # concept, l50 (one row per concept, e.g. 
         boots = [_spearman(a[i], b[i]) for i in (rng.integers(0, n, n) for _ in range(n_boot))]
         perm = np.array([_spearman(a, rng.permutation(b)) for _ in range(n_perm)])
         lo, hi = np.nanquantile(boots, [(1 - level) / 2, (1 + level) / 2])
-        r = dict(predictor=pr, n_concepts=n, rho=rho, ci_low=float(lo), ci_high=float(hi), p=float((np.sum(np.abs(perm) >= abs(rho) - 1e-12) + 1) / (n_perm + 1)))
+        p = float((np.sum(np.abs(perm) >= abs(rho) - 1e-12) + 1) / (n_perm + 1))
+        r = dict(predictor=pr, n_concepts=n, rho=rho, ci_low=float(lo), ci_high=float(hi), p=p)
         if per_seed is not None and 'seed' in per_seed:
-            rs = [_spearman(*s.merge(geometry, on='concept')[['l50', pr]].dropna().to_numpy(float).T) for _, s in per_seed.groupby('seed') if s.l50.notna().sum() >= 4]
+            seeds = [s for _, s in per_seed.groupby('seed') if s.l50.notna().sum() >= 4]
+            rs = [_spearman(*s.merge(geometry, on='concept')[['l50', pr]].dropna().to_numpy(float).T) for s in seeds]
             r.update(rho_seed_min=float(np.nanmin(rs)) if rs else np.nan, rho_seed_max=float(np.nanmax(rs)) if rs else np.nan)
         rows.append(r)
     return pd.DataFrame(rows)
-
-# %% ../nbs/08_analysis.ipynb #a1d2b8c5
-_PRED_WORDS = dict(mean_diff_norm='class-mean difference norm', prevalence='prevalence', var_explained='share of the layer variance', oracle_acc='oracle accuracy')
-
-def predictors_sentence(table:pd.DataFrame, # from `predictor_table` (p_adj used when present)
-                        alpha:float=0.05, # level after adjustment
-                       )->str: # one sentence computed from the numbers
-    "One sentence naming the predictor of L50 with the largest |Spearman| and whether it survives the test."
-    t = table.dropna(subset=['rho'])
-    if not len(t): return "Too few concepts with an L50 to test any predictor."
-    b = t.loc[t.rho.abs().idxmax()]; p = b.get('p_adj', b.p); p = b.p if pd.isna(p) else p
-    way = 'lower' if b.rho < 0 else 'higher'
-    verdict = f"significant after adjustment (p = {p:.3g})" if p < alpha else f"not significant (p = {p:.3g})"
-    return (f"Across {int(b.n_concepts)} concepts, L50 is best predicted by the {_PRED_WORDS.get(b.predictor, b.predictor)} "
-            f"(Spearman {b.rho:+.2f}, {int(round(100 * 0.95))}% bootstrap interval [{b.ci_low:+.2f}, {b.ci_high:+.2f}]; {verdict}): "
-            f"concepts with a larger {_PRED_WORDS.get(b.predictor, b.predictor)} are discarded only at {way} L0.")
 
 # %% ../nbs/08_analysis.ipynb #a6ce7d69
 def adjust_all(tests:dict, # family name -> DataFrame with a `p` column
@@ -532,44 +511,162 @@ def null_band(nulls:pd.DataFrame, # from `nulls.null_table`
     if readout is None: readout = {'atomic': 'auc1', 'composite': 'or_auc', 'continuous': 'spearman'}[t.kind.iloc[0]]
     t = t[t.readout == readout]
     if hidden is not None: t = t[t.hidden == hidden]
-    return t.rename(columns={'null_k': 'l0'})[['hidden', 'l0'] + [c for c in ('q50', 'q95', 'q99') if c in t]].sort_values(['hidden', 'l0']).reset_index(drop=True)
+    t = t.rename(columns={'null_k': 'l0'})[['hidden', 'l0'] + [c for c in ('q50', 'q95', 'q99') if c in t]]
+    return t.sort_values(['hidden', 'l0']).reset_index(drop=True)
 
 # %% ../nbs/08_analysis.ipynb #20196212
-def _t_interval(v, level=0.95):
-    from scipy import stats as st
-    v = np.asarray(v, float); n = len(v); m = float(v.mean()) if n else np.nan
-    if n < 2: return m, np.nan, np.nan
-    h = st.t.ppf((1 + level) / 2, n - 1) * v.std(ddof=1) / math.sqrt(n)
-    return m, m - h, m + h
-
 def retention_rates(retention:pd.DataFrame, # per SAE x concept verdict rows with sae_type, seed, concept, kind
                     level:float=0.95,
                    )->pd.DataFrame: # sae_type, concept, kind, n_seeds, rate (mean over seeds of the retained fraction), ci_low, ci_high
     "Fraction of SAEs beating the null per type and concept, with a t interval across seeds (clipped to [0, 1])."
     r = retention.assign(x=retention.verdict.eq('retained').astype(float)).groupby(['sae_type', 'concept', 'kind', 'seed'], sort=False).x.mean().reset_index()
-    rows = [dict(sae_type=t, concept=c, kind=k, n_seeds=len(g), **dict(zip(('rate', 'ci_low', 'ci_high'), _t_interval(g.x, level))))
+    rows = [dict(sae_type=t, concept=c, kind=k, n_seeds=len(g), **dict(zip(('rate', 'ci_low', 'ci_high'), t_interval(g.x, level))))
             for (t, c, k), g in r.groupby(['sae_type', 'concept', 'kind'], sort=False)]
     out = pd.DataFrame(rows)
     return out.assign(ci_low=out.ci_low.clip(lower=0), ci_high=out.ci_high.clip(upper=1)) if len(out) else out   # a rate lies in [0, 1]
 
-def _fmt(v, d=2): return '—' if v is None or (isinstance(v, float) and np.isnan(v)) else ('never' if np.isinf(v) else f"{v:.{d}f}")
-
-def answer_retention(retention:pd.DataFrame, # trained SAEs' rows from `nulls.retention_verdicts`
-                     controls:pd.DataFrame, # the random-init (untrained) controls' rows, same columns
-                     predictors:pd.DataFrame=None, # from `predictor_table` (None: no predictor sentence)
-                     level:float=0.95,
-                    )->str: # markdown of Answer 1
-    "Answer 1 in markdown: per concept and kind, the fraction of SAEs beating the null and L50 with intervals, the predictors, and the controls' false-positive rate."
-    tr, ct = retention.verdict.eq('retained').mean(), controls.verdict.eq('retained').mean() if len(controls) else np.nan
-    rates = retention_rates(retention, level)
+def retention_answer_table(retention:pd.DataFrame, # trained SAEs' rows from `nulls.retention_verdicts`
+                           level:float=0.95,
+                          )->pd.DataFrame: # `retention_rates` + l50, l50_low, l50_high, n_never, n_nonmonotone (from `l50_summary`)
+    "Answer 1's numbers per type, concept and kind: retained rate over seeds and L50, each with its interval."
     l50 = l50_summary(l50_table(retention), level=level)
-    tab = rates.merge(l50[['sae_type', 'concept', 'l50', 'ci_low', 'ci_high', 'n_never', 'n_nonmonotone']].rename(columns={'ci_low': 'l50_low', 'ci_high': 'l50_high'}), on=['sae_type', 'concept'], how='left')
-    lines = ["## Answer 1: which concepts do SAEs keep?", "",
-             f"A concept counts as retained by an SAE when its readout (atomic: best single latent AUC; composite: best OR of its m latents; continuous: Spearman of the best latent with the quantity; latents chosen on train, scored on test) beats the 99th percentile of random dictionaries of the same width and sparsity.",
-             f"Trained SAEs retain {100 * tr:.1f}% of SAE x concept pairs; the same verdict calls {_fmt(100 * ct, 1)}% of the random-init controls' pairs retained (its false-positive rate).", "",
-             "| type | concept | kind | retained (mean over seeds) | interval | seeds | L50 | L50 interval | never retained | non-monotone |", "|---|---|---|---|---|---|---|---|---|---|"]
-    for r in tab.itertuples():
-        lines.append(f"| {r.sae_type} | {r.concept} | {r.kind} | {_fmt(r.rate)} | [{_fmt(r.ci_low)}, {_fmt(r.ci_high)}] | {r.n_seeds} | {_fmt(r.l50, 1)} | [{_fmt(r.l50_low, 1)}, {_fmt(r.l50_high, 1)}] | {r.n_never} | {r.n_nonmonotone} |")
-    lines += ["", f"Intervals are {level:.0%} Student-t intervals across seeds (none with one seed). L50 is the L0 at which a logistic fit of the verdict over log L0 crosses 0.5."]
-    if predictors is not None: lines += ["", predictors_sentence(predictors)]
-    return '\n'.join(lines)
+    l50 = l50[['sae_type', 'concept', 'l50', 'ci_low', 'ci_high', 'n_never', 'n_nonmonotone']].rename(columns={'ci_low': 'l50_low', 'ci_high': 'l50_high'})
+    return retention_rates(retention, level).merge(l50, on=['sae_type', 'concept'], how='left')
+
+# %% ../nbs/08_analysis.ipynb #fcbf1962
+from .activations import ActivationStore, splice_forward
+from .data import concept_matrix
+from .nulls import config_verdicts, sweep_verdicts, NULL_READOUTS
+
+# %% ../nbs/08_analysis.ipynb #75362f80
+CONTROL_COLUMNS = ['sae_type', 'concept', 'n_seeds', 'trained_rate', 'control_rate', 'diff', 'ci_low', 'ci_high', 'p']
+
+def _seed_rates(v:pd.DataFrame)->pd.Series: return v.assign(x=v.verdict.eq('retained').astype(float)).groupby(['sae_type', 'concept', 'seed']).x.mean()
+
+def _one_sample_p(d:np.ndarray)->float:
+    "One-sample t-test p of the differences against 0 (0 when they are all equal and nonzero, NaN with fewer than two or all zero)."
+    if len(d) > 1 and d.std() > 0: return float(stats.ttest_1samp(d, 0.).pvalue)
+    return np.nan if len(d) < 2 or d.mean() == 0 else 0.
+
+def control_comparison(verdicts:pd.DataFrame, # trained SAEs' verdict rows (sae_type, seed, concept, verdict)
+                       controls:pd.DataFrame, # a control's rows: the random-init control or the random-oracle one
+                       level:float=0.95,
+                      )->pd.DataFrame: # sae_type, concept, n_seeds, trained_rate, control_rate, diff, ci_low, ci_high, p
+    "Trained minus control retained rate per type and concept, seeds as the unit: t interval and one-sample t-test p over the per-seed differences."
+    m = pd.concat([_seed_rates(verdicts).rename('t'), _seed_rates(controls).rename('c')], axis=1, join='inner').reset_index()
+    rows = []
+    for (t, c), g in m.groupby(['sae_type', 'concept'], sort=False):
+        d = (g.t - g.c).to_numpy(float); est, lo, hi = t_interval(d, level)
+        rows.append(dict(sae_type=t, concept=c, n_seeds=len(d), trained_rate=float(g.t.mean()), control_rate=float(g.c.mean()),
+                         diff=est, ci_low=lo, ci_high=hi, p=_one_sample_p(d)))
+    return pd.DataFrame(rows, columns=CONTROL_COLUMNS)
+
+# %% ../nbs/08_analysis.ipynb #3681b8af
+def pooled_difference(trained:pd.DataFrame, # the trained SAEs' verdict rows (the control's twins: same configurations and seeds)
+                      control:pd.DataFrame, # the control's verdict rows
+                      level:float=0.95,
+                     )->dict: # diff, ci_low, ci_high (t interval over seeds), n_seeds, rate (control), twin_rate (trained)
+    "Trained minus control retained rate with every concept of a seed pooled: one difference per seed, a t interval over seeds."
+    per_seed = lambda v: v.assign(x=v.verdict.eq('retained')).groupby('seed').x.mean()
+    diff = (per_seed(trained) - per_seed(control)).dropna()
+    est, lo, hi = t_interval(diff.to_numpy(float), level)
+    return dict(diff=est, ci_low=lo, ci_high=hi, n_seeds=len(diff), rate=control.verdict.eq('retained').mean(),
+                twin_rate=trained.verdict.eq('retained').mean())
+
+# %% ../nbs/08_analysis.ipynb #7b159b42
+def random_oracle_verdicts(out, # run directory (its random-oracle control in controls/random_oracle: store/ and saes/<type>/)
+                           trained:pd.DataFrame, # the trained SAEs' verdicts (`null_verdicts(...)['verdicts']`)
+                           n_draws:int=20, grid:float=0.1, q:str='q99', readouts=NULL_READOUTS, # as in `null_verdicts`
+                           progress:bool=False, select_rows:int=None, # as in `null_verdicts`
+                          )->dict: # None without the control (or trained twins); else verdicts (control SAEs), trained (twins), comparison, pooled, nulls
+    "The random-oracle control's SAEs judged like the trained ones (nulls on their own store), compared with their twins (same configuration, seed)."
+    from sae_concept_dynamics.activations import ActivationStore
+    from sae_concept_dynamics.infer import row_budget
+    d = Path(out)/'controls'/'random_oracle'
+    sweeps = [s for s in sorted((d/'saes').glob('*')) if (s/'sweep.json').exists()]
+    if not sweeps or not (d/'store'/'manifest.json').exists(): return None
+    ro = ActivationStore(d/'store')
+    rows = row_budget(int(ro.manifest['data']['n_train']), select_rows, 0)
+    _, nulls, (ver,) = sweep_verdicts([sweeps], ro, out, n_draws, grid, q, readouts, progress, rows)
+    twins = trained[trained.sae_id.isin(set(ver.sae_id))]                 # a control SAE's id names its configuration and seed
+    ver = ver[ver.sae_id.isin(set(twins.sae_id))]
+    if not len(ver): return None                                          # no control SAE has a trained twin: nothing to compare
+    return dict(verdicts=ver, trained=twins, nulls=nulls, comparison=control_comparison(twins, ver), pooled=pooled_difference(twins, ver))
+
+# %% ../nbs/08_analysis.ipynb #613248b4
+MERGED_COLUMNS = ['sae_id', 'concept', 'kind', 'readout', 'statistic', 'null_k', 'n_draws', 'null_q', 'null_q_is_max', 'excess', 'verdict',
+                  'auc1', 'members_owned', 'form']
+
+def merge_verdicts(old:pd.DataFrame, # `retention_table` of the infer criteria
+                   verdicts:pd.DataFrame, # the null-calibrated verdicts (`nulls.retention_verdicts`)
+                   threshold:float, # the old AUC threshold
+                  )->pd.DataFrame: # one row per SAE x concept
+    "The infer criteria table (old `verdict` renamed `both_verdict`) joined with the null-calibrated verdicts and the AUC-threshold rule."
+    v = verdicts[[c for c in MERGED_COLUMNS if c in verdicts.columns]]
+    r = old.rename(columns={'verdict': 'both_verdict'})
+    r = r.drop(columns=[c for c in v.columns if c in r.columns and c not in ('sae_id', 'concept')])
+    r = r.merge(v, on=['sae_id', 'concept'], how='left')
+    r['auc_threshold_verdict'] = np.where(r.auc1 > threshold, 'retained', 'discarded')
+    return r
+
+# %% ../nbs/08_analysis.ipynb #06dbf19a
+def _predicted_digits(store:ActivationStore, split:str)->np.ndarray:
+    "The oracle's predicted class of every row of `split` (the store's activations run through the rest of the oracle)."
+    with torch.no_grad(): return splice_forward(store.oracle(), store.default_layer, store.get(None, split)).argmax(1).numpy()
+
+def similarity_tables(store:ActivationStore, # a store
+                     )->tuple: # (cosine, confusion) concept x concept tables
+    "Concept direction cosines (training split) and the oracle's confusion similarity (test split; None without an oracle or labels)."
+    cos = direction_cosine(store.get(None, 'train'), store.concepts('train'), store.concept_names)
+    if store.oracle() is None or not store.has_labels: return cos, None
+    return cos, confusion_similarity(_predicted_digits(store, 'test'), store.labels('test').numpy())
+
+# %% ../nbs/08_analysis.ipynb #4adacd08
+def oracle_concepts(store:ActivationStore, # a store
+                   )->torch.Tensor: # (N, C) concepts of the training split on predicted digits, or None
+    "Concepts of the training split evaluated on the oracle's predicted digits (None without an MNIST oracle: no model, labels or images)."
+    if store.oracle() is None or not store.has_labels or not store.has_images: return None   # MNIST concepts are computed from digit images
+    return concept_matrix(store.images('train'), _predicted_digits(store, 'train'), store.concept_names)[0]
+
+# %% ../nbs/08_analysis.ipynb #f451ea0c
+def verdict_tables(nv:dict, # from `pipeline.null_verdicts`
+                   store:ActivationStore, # the run's store
+                   n_boot:int, n_perm:int, # bootstrap resamples and permutations of the predictors of L50
+                  )->dict: # the verdicts and every table computed from them
+    "L50 (per seed and pooled), configuration verdicts, retention rates, the random-init comparison and the predictors of L50."
+    v, cv = nv['verdicts'], nv['control_verdicts']
+    l50, per_seed = l50_table(v), l50_table(v, by=('seed',))
+    geo = concept_geometry(store.get(None, 'train'), store.concepts('train'), store.concept_names, oracle_concepts(store))
+    preds = predictor_table(l50_summary(per_seed, by=()), geo, per_seed=per_seed, n_boot=n_boot, n_perm=n_perm)
+    keys = ('q', 'n_draws', 'grid', 'select_rows', 'n_train')
+    return dict(verdicts=v, control_verdicts=cv, nulls=nv['nulls'], null_settings={k: nv.get(k) for k in keys},
+                l50=l50, l50_summary=l50_summary(l50), configs=config_verdicts(v), trained_rates=retention_rates(v),
+                control_rates=retention_rates(cv) if len(cv) else pd.DataFrame(),
+                controls=control_comparison(v, cv) if len(cv) else pd.DataFrame(columns=['p']), geometry=geo, predictors=preds)
+
+# %% ../nbs/08_analysis.ipynb #b9447185
+def _best_latents(out, # a pipeline run directory
+                  ret:pd.DataFrame, # its retention table (latent_verdict per SAE x concept)
+                 )->tuple: # (sae_id, its folder, its best_latents.csv rows) or None
+    "The trained SAE with the most selectively retained concepts, its folder and its best latent per concept (None when none retains one)."
+    n = ret[ret.latent_verdict == 'retained'].groupby('sae_id').size()
+    if not len(n): return None
+    sid = n.idxmax()
+    for d in sorted((Path(out)/'saes').glob('*')):
+        f = d/'results'/'best_latents.csv'
+        if not f.exists(): continue
+        bl = pd.read_csv(f, dtype={'sae_id': str})
+        bl = bl[bl.sae_id == sid]
+        if len(bl) and (d/sid).is_dir(): return sid, d/sid, bl
+    return None
+
+def top_digit_inputs(out, # a pipeline run directory
+                     res:dict, # from `pipeline.analyze_run`
+                     store:ActivationStore, # the run's store
+                    )->tuple: # (sae_id, test images, its codes on them, best latent per concept), or None without images or such an SAE
+    "What the top-digits figure draws: the test digits encoded by the SAE retaining the most concepts selectively, and its best latents."
+    best = _best_latents(out, res['retention'])
+    if best is None or not store.has_images: return None
+    sid, sdir, bl = best
+    z, _ = sae_outputs(load_sae(sdir), store.get(None, 'test'))
+    return sid, store.images('test'), z[0], bl

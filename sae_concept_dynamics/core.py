@@ -1,4 +1,4 @@
-"""The small tools every chapter writes with: one error type, console commands that are plain functions from Python, atomic files, one list parser, device choice, and the protocol every dictionary satisfies.
+"""The small tools every chapter writes with: one error type, commands that are plain functions, atomic files, lists, devices, the dictionary protocol.
 
 Docs: https://sae-concept-dynamics.github.io/sae-concept-dynamics/core.html.md"""
 
@@ -25,19 +25,74 @@ class InputError(ValueError):
     "Bad input the user can fix: the message is one line saying what is wrong and how to fix it."
 
 # %% ../nbs/00_core.ipynb #39af3e8c
+_PATH_ERRORS = (FileNotFoundError, PermissionError, NotADirectoryError, IsADirectoryError, FileExistsError)
+
+def _close_bars():
+    "Close every open progress bar, so that a message printed next starts on a line of its own."
+    tq = sys.modules.get('tqdm')
+    for bar in list(getattr(getattr(tq, 'tqdm', None), '_instances', ())):
+        try: bar.close()
+        except Exception: pass
+
+def _one_line(e:BaseException)->str:
+    "An error's message on one line; a file-system error as `path: what is wrong`."
+    if isinstance(e, OSError) and e.filename is not None and e.strerror:
+        return f"{e.filename}: {e.strerror[:1].lower()}{e.strerror[1:]}"
+    msg = str(e).strip()
+    return msg.splitlines()[0] if msg else type(e).__name__
+
 def cli_errors(f):
-    "Decorate a console entry point so `InputError` (and a missing file) prints `error: <message>` and exits with status 2."
+    "Decorate a console entry point so `InputError` (and a file-system error) prints `error: <message>` on a line of its own and exits 2."
     @functools.wraps(f)
     def _inner(*args, **kwargs):
         try: return f(*args, **kwargs)
-        except (InputError, FileNotFoundError, PermissionError) as e:
-            msg = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
-            print(f"error: {msg}", file=sys.stderr)
+        except (InputError, *_PATH_ERRORS) as e:
+            _close_bars()
+            print(f"error: {_one_line(e)}", file=sys.stderr)
             sys.exit(2)
         except KeyboardInterrupt:
+            _close_bars()
             print("interrupted: finished work is saved; run the same command again to resume", file=sys.stderr)
             sys.exit(130)
     return _inner
+
+# %% ../nbs/00_core.ipynb #f5afa07a
+def _check_folders(kw:dict):
+    "Raise a one-line `InputError` when a `*_dir` argument names a file, or a path below a file."
+    for k, v in kw.items():
+        if not k.endswith('_dir') or not isinstance(v, (str, Path)) or not str(v): continue
+        p = Path(v)
+        blocker = next((q for q in (p, *p.parents) if q.exists()), None)
+        if blocker is not None and not blocker.is_dir():
+            where = '' if blocker == p else f" ({blocker} is a file)"
+            raise InputError(f"--{k} {v} is not a folder{where}: choose another --{k}")
+
+# %% ../nbs/00_core.ipynb #958df2cd
+class _LogLines:
+    "A progress bar's stream for a log: each redraw becomes one plain line; blank redraws (a bar cleared) are dropped."
+    def __init__(self, stream): self.stream = stream
+    def write(self, s):
+        s = s.replace('\r', '').rstrip()
+        if s: self.stream.write(s + '\n')
+    def flush(self): self.stream.flush()
+    def __getattr__(self, k): return getattr(self.stream, k)
+
+@contextmanager
+def _sparse_bars(every:float=60, # seconds between two lines of one bar
+                 stream=None, # where bars write (default: sys.stderr)
+                ):
+    "Within the block, when `stream` is not a terminal (and no `TQDM_*` variable is set), progress bars write a plain line at most every `every` s."
+    from tqdm import std
+    stream, init = sys.stderr if stream is None else stream, std.tqdm.__init__
+    if stream.isatty() or any(k.startswith('TQDM_') for k in os.environ) or hasattr(init, 'orig'): yield; return
+    @functools.wraps(init)
+    def _init(self, *args, **kw):
+        for k, v in dict(mininterval=every, maxinterval=max(every, 10), file=_LogLines(stream)).items():
+            kw.setdefault(k, v)
+        init(self, *args, **kw)
+    _init.orig, std.tqdm.__init__ = init, _init
+    try: yield
+    finally: std.tqdm.__init__ = init
 
 # %% ../nbs/00_core.ipynb #00d9010f
 def _dashed(arg, aliases):
@@ -46,13 +101,18 @@ def _dashed(arg, aliases):
     name = '--' + aliases.get(name[2:].replace('-', '_'), name[2:])
     return name.replace('_', '-') + eq + val
 
+def _run_checked(func, /, **kw):
+    "Check the folder flags, make progress bars log-friendly when output is not a terminal, then run `func`."
+    _check_folders(kw)
+    with _sparse_bars(): return func(**kw)
+
 def _console(func, aliases, argv=None):
     "Parse `argv` (default: the command line) into `func`'s keyword arguments and run it; bad input exits 2."
     from fastcore.script import anno_parser
     p = anno_parser(func, prog=func.__name__)
     p.add_argument('--version', action='version', version=f"{func.__name__} (sae-concept-dynamics {__version__})")
     ns = vars(p.parse_args([_dashed(a, aliases) for a in (sys.argv[1:] if argv is None else argv)]))
-    cli_errors(func)(**{k: v for k, v in ns.items() if k not in ('pdb', 'xtra')})  # a console script exits 0: results are on disk
+    cli_errors(_run_checked)(func, **{k: v for k, v in ns.items() if k not in ('pdb', 'xtra')})  # a console script exits 0: results are on disk
 
 # %% ../nbs/00_core.ipynb #868b9d05
 def command(func=None, *, # the function taught in a chapter
@@ -93,7 +153,8 @@ def read_json(path, what='file'):
     path = Path(path)
     if not path.exists(): raise InputError(f"{what} {path} is missing")
     try: return json.loads(path.read_text())
-    except json.JSONDecodeError as e: raise InputError(f"{what} {path} is corrupt ({e.msg}): delete it and rerun the step that writes it") from None
+    except json.JSONDecodeError as e:
+        raise InputError(f"{what} {path} is corrupt ({e.msg}): delete it and rerun the step that writes it") from None
 
 def write_csv(df, # a pandas DataFrame
               path, # file to write
@@ -119,7 +180,9 @@ def load_torch(path, map_location='cpu'):
     path = Path(path)
     if not path.exists(): raise InputError(f"{path} is missing")
     try: return torch.load(path, map_location=map_location, weights_only=True)
-    except Exception as e: raise InputError(f"{path} is unreadable ({type(e).__name__}): delete it and rerun the step that writes it") from None
+    except Exception as e:
+        raise InputError(f"{path} is unreadable ({type(e).__name__}): delete it and rerun the step that writes "
+                         "it") from None
 
 # %% ../nbs/00_core.ipynb #2e37b6e5
 def writable_dir(path, # folder to create (with its parents) and write into
@@ -127,11 +190,14 @@ def writable_dir(path, # folder to create (with its parents) and write into
                 )->Path: # the folder
     "Make folder `path` and check it is writable; a file in the way or no permission raises a one-line `InputError`."
     path = Path(path)
-    if path.exists() and not path.is_dir(): raise InputError(f"{flag} {path} is a file, not a folder: choose another {flag}")
+    if path.exists() and not path.is_dir():
+        raise InputError(f"{flag} {path} is a file, not a folder: choose another {flag}")
     try:
         path.mkdir(parents=True, exist_ok=True)
         probe = path/'.write_test'; probe.write_text(''); probe.unlink()
-    except OSError as e: raise InputError(f"{flag} {path} is not writable ({e.strerror or type(e).__name__}): choose another folder") from None
+    except OSError as e:
+        raise InputError(f"{flag} {path} is not writable ({e.strerror or type(e).__name__}): choose another "
+                         "folder") from None
     return path
 
 # %% ../nbs/00_core.ipynb #15315b2d
@@ -144,11 +210,14 @@ def parse_list(v, # '1,2 3', a scalar, a sequence, or None
     if isinstance(v, str): v = [s for s in re.split(r'[,\s]+', v.strip()) if s]
     elif not hasattr(v, '__len__'): v = [v]
     try: return tuple(cast(a) for a in v)
-    except (TypeError, ValueError): raise InputError(f"{name} {list(v)} must be comma-separated {getattr(cast, '__name__', 'value')} values, e.g. 1,2,3") from None
+    except (TypeError, ValueError):
+        kind = getattr(cast, '__name__', 'value')
+        raise InputError(f"{name} {list(v)} must be comma-separated {kind} values, e.g. 1,2,3") from None
 
 # %% ../nbs/00_core.ipynb #dc040c21
 DEFAULT_CACHE = Path(os.environ.get('SCD_CACHE', Path.home()/'.cache'/'sae_concept_dynamics'))
 
+# %% ../nbs/00_core.ipynb #aabfefcd
 def resolve_device(device='auto'):
     "Turn 'auto' | 'cpu' | 'cuda' (or 'cuda:N') into a `torch.device`; 'auto' picks CUDA when present."
     if isinstance(device, torch.device): return device
@@ -156,7 +225,8 @@ def resolve_device(device='auto'):
     if device == 'auto': return torch.device('cuda' if torch.cuda.is_available() else 'cpu')
     if device == 'cpu': return torch.device('cpu')
     if device.startswith('cuda'):
-        if not torch.cuda.is_available(): raise InputError(f"--device {device} asked for, but no CUDA device is visible: use --device cpu or auto")
+        if not torch.cuda.is_available():
+            raise InputError(f"--device {device} asked for, but no CUDA device is visible: use --device cpu or auto")
         return torch.device(device)
     raise InputError(f"--device {device!r} is unknown: use auto, cpu or cuda")
 

@@ -33,12 +33,14 @@ class MNISTSplit:
     source: str
     def __post_init__(self):
         if self.images.dtype != np.uint8 or self.images.ndim != 3 or self.images.shape[1:] != (28, 28):
-            raise InputError(f"{self.source}: images must be uint8 (N, 28, 28), got {self.images.dtype} {self.images.shape}")
+            raise InputError(f"{self.source}: images must be uint8 (N, 28, 28), got {self.images.dtype} "
+                             f"{self.images.shape}")
         if len(self.labels) != len(self.images):
             raise InputError(f"{self.source}: {len(self.images)} images but {len(self.labels)} labels")
         self.labels = self.labels.astype(np.int64)
     def __len__(self): return len(self.labels)
-    def __repr__(self): return f"MNISTSplit({self.source}/{self.split}: {len(self)} digits, counts {np.bincount(self.labels, minlength=10).tolist()})"
+    def __repr__(self): return (f"MNISTSplit({self.source}/{self.split}: {len(self)} digits, counts "
+                                f"{np.bincount(self.labels, minlength=10).tolist()})")
     @property
     def checksum(self):
         "Short sha256 of images and labels: identifies the exact data a store was built from."
@@ -98,7 +100,8 @@ def read_idx(path)->np.ndarray: # uint8 array with the header's shape
     dims = struct.unpack(f'>{nd}I', raw[4:4+4*nd])
     data = np.frombuffer(raw, np.uint8, offset=4+4*nd)
     if data.size != int(np.prod(dims)):
-        raise InputError(f"{path} holds {data.size} values but its header says {dims}: the file is truncated or corrupt, download it again")
+        raise InputError(f"{path} holds {data.size} values but its header says {dims}: the file is truncated or "
+                         "corrupt, download it again")
     return data.reshape(dims).copy()
 
 def write_idx(arr, path):
@@ -120,8 +123,10 @@ def load_idx_folder(folder, # folder holding the four standard MNIST IDX files, 
     if not folder.is_dir(): raise InputError(f"IDX folder {folder} does not exist")
     img_f, lbl_f = (_find_idx(folder, s) for s in IDX_FILES[split])
     images, labels = read_idx(img_f), read_idx(lbl_f)
-    if images.ndim != 3 or images.shape[1:] != (28, 28): raise InputError(f"{img_f} holds {images.shape}, not (N, 28, 28) images")
-    if labels.ndim != 1 or len(labels) != len(images): raise InputError(f"{lbl_f} holds {labels.shape} labels for {len(images)} images")
+    if images.ndim != 3 or images.shape[1:] != (28, 28):
+        raise InputError(f"{img_f} holds {images.shape}, not (N, 28, 28) images")
+    if labels.ndim != 1 or len(labels) != len(images):
+        raise InputError(f"{lbl_f} holds {labels.shape} labels for {len(images)} images")
     return MNISTSplit(images, labels.astype(np.int64), split, f'idx:{folder}')
 
 # %% ../nbs/00_data.ipynb #6e309996
@@ -135,7 +140,8 @@ def load_torchvision(split='train', # 'train' or 'test'
     try: ds = MNIST(str(root), train=(split == 'train'), download=download)
     except Exception as e:
         reason = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
-        raise InputError(f"torchvision MNIST is not available offline ({reason[:120]}): use --data embedded (5,000 digits, no download) "
+        raise InputError(f"torchvision MNIST is not available offline ({reason[:120]}): use --data embedded "
+                         "(5,000 digits, no download) "
                          f"or --data <folder> holding the four MNIST IDX files") from None
     return MNISTSplit(ds.data.numpy().astype(np.uint8), ds.targets.numpy().astype(np.int64), split, 'torchvision')
 
@@ -151,7 +157,8 @@ def load_mnist(source='embedded', # 'embedded', 'torchvision', or a folder of ID
     if source == 'embedded': return load_embedded(split, seed=seed)
     if source == 'torchvision': return load_torchvision(split, root=root)
     if Path(source).is_dir(): return load_idx_folder(source, split)
-    raise InputError(f"--data {source!r} is unknown: use embedded, torchvision, or a folder holding the four MNIST IDX files")
+    raise InputError(f"--data {source!r} is unknown: use embedded, torchvision, or a folder holding the four "
+                     "MNIST IDX files")
 
 # %% ../nbs/00_data.ipynb #25943a3c
 CONCEPTS: dict[str, Callable] = {}
@@ -167,10 +174,14 @@ def register_concept(name:str, # unique name, used as a column name in every res
                      value:Callable=None, # continuous: images uint8 (N,28,28) -> float (N,), the quantity `fn` splits at its median
                     ):
     "Add a named boolean concept (with its kind) to the registry."
-    if name in CONCEPTS and not overwrite: raise InputError(f"concept {name!r} is already registered: pass overwrite=True to replace it")
-    if kind not in CONCEPT_KINDS: raise InputError(f"concept kind {kind!r} is unknown: use one of {', '.join(CONCEPT_KINDS)}")
-    if (kind == 'composite') != bool(members): raise InputError(f"concept {name!r}: a composite concept needs members=(names...), other kinds none")
-    if (kind == 'continuous') != (value is not None): raise InputError(f"concept {name!r}: a continuous concept needs value=<images -> float>, other kinds none")
+    if name in CONCEPTS and not overwrite:
+        raise InputError(f"concept {name!r} is already registered: pass overwrite=True to replace it")
+    if kind not in CONCEPT_KINDS:
+        raise InputError(f"concept kind {kind!r} is unknown: use one of {', '.join(CONCEPT_KINDS)}")
+    if (kind == 'composite') != bool(members):
+        raise InputError(f"concept {name!r}: a composite concept needs members=(names...), other kinds none")
+    if (kind == 'continuous') != (value is not None):
+        raise InputError(f"concept {name!r}: a continuous concept needs value=<images -> float>, other kinds none")
     CONCEPTS[name] = fn
     CONCEPT_INFO[name] = dict(kind=kind, members=tuple(members), value=value)
     return fn

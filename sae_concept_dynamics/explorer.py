@@ -31,8 +31,8 @@ from .analysis import (VERDICTS, retention_table, co_discard_matrix, discard_clu
 from .plots import VERDICT_COLORS, co_discard_plot
 
 # %% auto #0
-__all__ = ['RunData', 'read_run', 'SweepExplorer', 'LatentBrowser', 'snapshot_dynamics', 'DynamicsPlayer', 'lineage_tables',
-           'tracked_curve', 'CoDiscardView', 'MatchView', 'read_ablation', 'AblationView']
+__all__ = ['PAGE_CSS', 'RunData', 'read_run', 'SweepExplorer', 'LatentBrowser', 'snapshot_dynamics', 'DynamicsPlayer',
+           'lineage_tables', 'tracked_curve', 'CoDiscardView', 'MatchView', 'read_ablation', 'AblationView']
 
 # %% ../nbs/11_explorer.ipynb #b8c186ea
 @dataclass
@@ -361,6 +361,60 @@ def draw(self:LatentBrowser):
     self.status.value = f"<b>{self.sae.value}</b> latent {j}: density {self.density:.1%}, best concept {top_c} (AUC {self.aucs[top_c]:.2f})"
     self._show(fig)
 
+# %% ../nbs/11_explorer.ipynb #988409cd
+PAGE_CSS = """body{font:14px/1.45 system-ui,sans-serif;max-width:1100px;margin:1.5em auto;padding:0 1em;color:#222}
+h1{font-size:1.4em;margin:.2em 0}h2{font-size:1.1em;margin:1.4em 0 .4em;border-bottom:1px solid #ddd}
+a{color:#1a5fb4;text-decoration:none}a:hover{text-decoration:underline}img{max-width:100%;height:auto}
+table{border-collapse:collapse;font-size:13px;margin:.3em 0}th,td{padding:2px 10px;border-bottom:1px solid #eee;text-align:left}
+th{background:#f6f6f6}td.num{text-align:right;font-variant-numeric:tabular-nums}.meta{color:#555}
+.cards{display:grid;grid-template-columns:repeat(auto-fill,minmax(250px,1fr));gap:12px}
+.card{border:1px solid #ddd;border-radius:6px;padding:8px}.card img{display:block;width:100%}
+.own_latent,.retained{color:#26a269}.distributed,.uncertain{color:#c64600}.dropped,.discarded{color:#c01c28}
+"""
+
+def _html_page(title:str, body:str)->str:
+    "A whole HTML page around `body`, styled by the folder's `style.css`."
+    from html import escape
+    return (f"<!doctype html><html><head><meta charset='utf-8'><meta name='viewport' content='width=device-width'>"
+            f"<title>{escape(title)}</title><link rel='stylesheet' href='style.css'></head><body>{body}</body></html>")
+
+def _html_table(df:pd.DataFrame, digits:int=3)->str:
+    "`df` as a plain table: floats rounded to `digits` and right-aligned, missing values blank, text escaped."
+    from html import escape
+    def cell(v):
+        if isinstance(v, (float, np.floating)): return "<td class='num'></td>" if np.isnan(v) else f"<td class='num'>{v:.{digits}f}</td>"
+        return f"<td>{escape(str(v))}</td>"
+    head = ''.join(f"<th>{escape(str(c))}</th>" for c in df.columns)
+    return f"<table><tr>{head}</tr>{''.join('<tr>' + ''.join(cell(v) for v in r) + '</tr>' for r in df.itertuples(index=False))}</table>"
+
+# %% ../nbs/11_explorer.ipynb #7f9e00ad
+def _latent_matches(matching:pd.DataFrame, # analysis/matching.csv
+                    sid:str, # the SAE
+                    j:int, # its latent
+                   )->pd.DataFrame: # comparison, other SAE, latent, cosine, concept; best cosine first
+    "The matches of one latent in other SAEs, reduced to what they say."
+    cols = ['comparison', 'other SAE', 'latent', 'cosine', 'concept']
+    if matching is None or not len(matching) or not {'sae_a', 'sae_b', 'latent_a', 'latent_b'} <= set(matching.columns): return pd.DataFrame(columns=cols)
+    m = matching[matching.level == 'concept'] if 'level' in matching else matching
+    sides = [m[(m.sae_a.astype(str) == str(sid)) & (m.latent_a == j)].assign(**{'other SAE': m.sae_b, 'latent': m.latent_b}),
+             m[(m.sae_b.astype(str) == str(sid)) & (m.latent_b == j)].assign(**{'other SAE': m.sae_a, 'latent': m.latent_a})]
+    t = pd.concat(sides, ignore_index=True).dropna(subset=['latent'])
+    if not len(t): return pd.DataFrame(columns=cols)
+    t = t.assign(latent=t.latent.astype(int), concept=t.get('concept', ''), comparison=t.get('comparison', ''))
+    t = t.groupby(['comparison', 'other SAE', 'latent'], as_index=False, sort=False).agg(cosine=('cosine', 'max'), concept=('concept', lambda c: ', '.join(dict.fromkeys(map(str, c)))))
+    return t[cols].sort_values('cosine', ascending=False, kind='stable').reset_index(drop=True)
+
+def _concept_states(run:RunData, sid:str)->pd.Series:
+    "concept -> state of `sid` (analysis/states.csv), else its null-calibrated or criteria verdict; named after its source."
+    a = None if run.path is None else Path(run.path)/'analysis'
+    for f, col in (('states.csv', 'state'), ('retention.csv', 'verdict')):
+        if a is not None and (a/f).exists():
+            t = pd.read_csv(a/f, dtype={'sae_id': str})
+            if col in t and 'concept' in t: return t[t.sae_id == str(sid)].drop_duplicates('concept').set_index('concept')[col].rename(col)
+    try: t = retention_table(run.concepts[run.concepts.sae_id == str(sid)])
+    except (InputError, KeyError, ValueError): return pd.Series(dtype=object, name='verdict')
+    return t.drop_duplicates('concept').set_index('concept')['verdict'].rename('verdict')
+
 # %% ../nbs/11_explorer.ipynb #b7c0a2e7
 def _null_band(run, sid:str)->pd.DataFrame:
     "Matched-null median and 95th percentile of the best-latent AUC per concept for an SAE, when the run holds a null table."
@@ -373,51 +427,61 @@ def _null_band(run, sid:str)->pd.DataFrame:
     nt = nt[(nt.null_k - float(row.get('l0', 0))).abs() == (nt.null_k - float(row.get('l0', 0))).abs().min()]
     return nt.groupby('concept')[['q50', 'q95']].first()
 
-def _latent_page(lb, sid:str, j:int, folder:Path, null:pd.DataFrame, matching:pd.DataFrame)->str:
-    "One latent's page: top inputs, histogram, concept AUCs (with the null band) and cross-SAE matches."
+def _latent_page(lb, sid:str, j:int, folder:Path, null:pd.DataFrame, matching:pd.DataFrame, states:pd.Series)->str:
+    "One latent's page (top inputs, histogram, concept AUCs with the null band and state, matches in other SAEs) and its thumbnail."
     from html import escape
     lb.latent.value = j; lb.draw()
-    name = f"{sid}_latent{j}"
-    lb.fig.savefig(folder/f'{name}.png', dpi=80)
+    name = f"{sid}_latent{j}".replace('/', '_')
+    lb.fig.savefig(folder/f'{name}.png', dpi=80); lb.fig.savefig(folder/f'{name}_thumb.png', dpi=24)
     names, a = lb.run.concept_names, lb.data['z'][:, j]
+    top_html = ''
     if not lb.run.store.has_images:
         c = lb.run.store.concepts('test').numpy()[lb.top]
-        tops = ''.join(f"<tr><td>{r}</td><td>{a[r]:.3f}</td><td>{escape(', '.join(n for n, v in zip(names, row) if v))}</td></tr>" for r, row in zip(lb.top, c))
-        top_html = f"<h2>Top test rows</h2><table><tr><th>row</th><th>activation</th><th>concepts true</th></tr>{tops}</table>"
-    else: top_html = ''
-    auc = pd.DataFrame(dict(concept=names, auc=lb.aucs.values))
+        tops = pd.DataFrame(dict(row=lb.top, activation=a[lb.top].astype(float), concepts=[', '.join(n for n, v in zip(names, r) if v) for r in c]))
+        top_html = f"<h2>Top test rows</h2>{_html_table(tops)}"
+    auc = pd.DataFrame(dict(concept=names, auc=lb.aucs.values.astype(float)))
     if null is not None: auc = auc.join(null, on='concept')
-    rows = ''.join('<tr>' + ''.join(f"<td>{v:.3f}</td>" if isinstance(v, float) else f"<td>{escape(str(v))}</td>" for v in r) + '</tr>' for r in auc.itertuples(index=False))
-    auc_html = (f"<h2>AUC per concept</h2><p>{'Beside the matched null (random dictionaries of the same width and L0): median q50, 95th percentile q95.' if null is not None else 'No null table in this run: AUCs without a null band.'}</p>"
-                f"<table><tr>{''.join(f'<th>{c}</th>' for c in auc.columns)}</tr>{rows}</table>")
+    if len(states): auc[states.name] = auc.concept.map(states).fillna('')
+    note = 'beside the matched null (random dictionaries of the same width and L0): median q50, 95th percentile q95' if null is not None else 'no null table in this run'
+    auc_html = f"<h2>AUC per concept</h2><p class='meta'>Test AUC of this latent, {note}.</p>{_html_table(auc)}"
     m_html = ''
     if matching is not None:
-        cols = [c for c in matching.columns if c.startswith('sae_') or c.startswith('latent')]
-        hit = matching[matching.astype(str).isin([sid]).any(axis=1) & matching.astype(str).isin([str(j)]).any(axis=1)] if cols else matching.iloc[:0]
-        m_html = f"<h2>Matches across SAEs</h2>{hit.to_html(index=False) if len(hit) else '<p>No match of this latent in analysis/matching.csv.</p>'}"
-    body = (f"<h1>{escape(sid)}: latent {j}</h1><p><a href='index.html'>all latents</a> · fires on {lb.density:.1%} of test rows; "
-            f"best concept {escape(lb.aucs.idxmax())} (AUC {lb.aucs.max():.3f})</p><img src='{name}.png' alt='latent {j}'>{top_html}{auc_html}{m_html}")
-    (folder/f'{name}.html').write_text(f"<!doctype html><html><head><meta charset='utf-8'><title>{escape(sid)} latent {j}</title></head><body>{body}</body></html>")
+        hit = _latent_matches(matching, sid, j)
+        m_html = ("<h2>Matches in other SAEs</h2>" + (f"<p class='meta'>The latent each other SAE's decoder matches to this one (Hungarian), "
+                  f"its cosine, and the concept the match was made for.</p>{_html_table(hit, 2)}" if len(hit) else "<p>No match of this latent in analysis/matching.csv.</p>"))
+    body = (f"<p><a href='index.html'>&larr; all latents of {escape(sid)}</a></p><h1>{escape(sid)}: latent {j}</h1>"
+            f"<p class='meta'>Fires on {lb.density:.1%} of test rows; best concept {escape(lb.aucs.idxmax())} (AUC {lb.aucs.max():.3f}).</p>"
+            f"<img src='{name}.png' alt='latent {j}: top inputs, activations, AUC per concept, decoder cosines'>{top_html}{auc_html}{m_html}")
+    (folder/f'{name}.html').write_text(_html_page(f"{sid} latent {j}", body))
     return name
 
+# %% ../nbs/11_explorer.ipynb #a65e4009
 @patch
 def to_html(self:LatentBrowser, folder, # folder for the pages (created)
             latents=None, # latents of the chosen SAE (default: its most selective latent for every concept)
            )->Path: # path of index.html
-    "Static pages, no JavaScript: one per latent (top inputs, histogram, concept AUCs with the null band, matches across SAEs) and an index."
+    "Static pages, no JavaScript: one per latent, and an index of cards (thumbnail, concepts it is most selective for, their states)."
+    from html import escape
     folder = Path(folder); folder.mkdir(parents=True, exist_ok=True)
+    (folder/'style.css').write_text(PAGE_CSS)
     sid = self.sae.value
     latents = sorted({int(v) for v in self.data['best']}) if latents is None else [int(v) for v in latents]
     mf = None if self.run.path is None else Path(self.run.path)/'analysis'/'matching.csv'
-    matching = pd.read_csv(mf) if mf is not None and mf.exists() else None
-    null, best = _null_band(self.run, sid), dict(zip(self.run.concept_names, self.data['best']))
-    items = []
+    matching = pd.read_csv(mf, dtype={'sae_a': str, 'sae_b': str}) if mf is not None and mf.exists() and mf.stat().st_size > 1 else None
+    null, best, states = _null_band(self.run, sid), dict(zip(self.run.concept_names, self.data['best'])), _concept_states(self.run, sid)
+    cards = []
     for j in latents:
-        name = _latent_page(self, sid, j, folder, null, matching)
-        of = ', '.join(c for c, b in best.items() if int(b) == j)
-        items.append(f"<li><a href='{name}.html'>latent {j}</a>{' (most selective for ' + of + ')' if of else ''}: best AUC {self.aucs.max():.3f}</li>")
+        name = _latent_page(self, sid, j, folder, null, matching, states)
+        of = [c for c, b in best.items() if int(b) == j]
+        what = ''.join(f"<li>{escape(c)} (AUC {self.aucs[c]:.2f})" + (f": <span class='{escape(str(states[c]))}'>{escape(str(states[c]))}</span>" if c in states.index else '')
+                       + '</li>' for c in of)
+        cards.append(f"<div class='card'><a href='{name}.html'><img src='{name}_thumb.png' alt='latent {j}'><b>latent {j}</b></a>"
+                     f"<div class='meta'>fires on {self.density:.1%} of test rows</div>"
+                     + (f"<div>most selective for</div><ul>{what}</ul>" if of else f"<div>best concept {escape(self.aucs.idxmax())} (AUC {self.aucs.max():.2f})</div>") + "</div>")
+    head = (f"<h1>Latents of {escape(sid)}</h1><p class='meta'>{len(latents)} latents; each card: the latent's figure, the concepts it is the most selective "
+            f"latent for, and the {states.name} of each concept in this SAE.</p>")
     idx = folder/'index.html'
-    idx.write_text(f"<!doctype html><html><head><meta charset='utf-8'><title>{sid} latents</title></head><body><h1>Latents of {sid}</h1><ul>{''.join(items)}</ul></body></html>")
+    idx.write_text(_html_page(f"{sid} latents", head + f"<div class='cards'>{''.join(cards)}</div>"))
     return idx
 
 # %% ../nbs/11_explorer.ipynb #388c7bfb

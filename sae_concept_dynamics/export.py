@@ -14,7 +14,7 @@ import pandas as pd
 import torch
 from safetensors.torch import load_file, save_file
 
-from .core import InputError, command, atomic_path, write_json, read_json
+from .core import InputError, command, atomic_path, write_json, read_json, writable_dir
 from .sae import SAEBank
 from .training import load_sae, list_saes, read_sweep
 
@@ -116,6 +116,7 @@ def export_sweep(sae_dir, # sweep folder written by sae_trainer
     read_sweep(sae_dir)
     tab = list_saes(sae_dir); done = tab[tab.status == 'done'] if len(tab) else tab
     if not len(done): raise InputError(f"{sae_dir} holds no finished SAE: train the sweep with sae_trainer first")
+    writable_dir(out_dir, '--out_dir')
     rows = []
     for r in done.itertuples():
         out = export_saelens(r.path, Path(out_dir)/r.config_id, step)

@@ -1,4 +1,4 @@
-"""What the lessons and tests of every chapter build on: small but real stores, runs without a trainer, hand-built dictionaries with known answers, and the shared quick run.
+"""What the lessons and tests of every chapter build on: small but real stores, runs without a trainer and hand-built dictionaries with known answers.
 
 Docs: https://sae-concept-dynamics.github.io/sae-concept-dynamics/fixtures.html.md"""
 
@@ -6,10 +6,10 @@ Docs: https://sae-concept-dynamics.github.io/sae-concept-dynamics/fixtures.html.
 
 # %% ../nbs/98_fixtures.ipynb #48023e5a
 from __future__ import annotations
-import os, shutil, time
-from contextlib import contextmanager
+import os, shutil
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import torch
 
@@ -17,15 +17,10 @@ from .core import DEFAULT_CACHE
 from .data import MNISTSplit, load_embedded
 from .oracle import OracleConfig, train_oracle
 from .activations import ActivationStore, write_activation_store, log_activations
-from .infer import infer_saes
-from .analysis import PCAControl
-from .pipeline import quick_run, project_root
-if os.name == 'nt': import msvcrt
-else: import fcntl
 
 # %% auto #0
-__all__ = ['tiny_store', 'example_store', 'planted_data', 'ToyBank', 'toy_bank', 'toy_sae', 'RandomDirections', 'fake_run',
-           'file_lock', 'shared_quick_run']
+__all__ = ['tiny_store', 'example_store', 'planted_data', 'ToyBank', 'toy_bank', 'toy_sae', 'RandomDirections',
+           'toy_superposition', 'fake_run']
 
 # %% ../nbs/98_fixtures.ipynb #a7c6c96e
 def tiny_store(path, # folder to write the store into
@@ -69,7 +64,9 @@ class ToyBank(torch.nn.Module):
     "A minimal SAE bank with ReLU codes: the parameter names and shapes of `SAEBank`."
     def __init__(self, W_enc, b_enc, W_dec, b_dec): # (S, d, H), (S, H), (S, H, d), (S, d)
         super().__init__(); self.W_enc, self.b_enc, self.W_dec, self.b_dec = W_enc, b_enc, W_dec, b_dec
-    def encode(self, x): return torch.relu(torch.einsum('nd,sdh->snh', x, self.W_enc) - torch.einsum('sd,sdh->sh', self.b_dec, self.W_enc)[:, None] + self.b_enc[:, None])
+    def encode(self, x):
+        pre = torch.einsum('nd,sdh->snh', x, self.W_enc) - torch.einsum('sd,sdh->sh', self.b_dec, self.W_enc)[:, None]
+        return torch.relu(pre + self.b_enc[:, None])
     def decode(self, z): return torch.einsum('snh,shd->snd', z, self.W_dec) + self.b_dec[:, None]
 
 # %% ../nbs/98_fixtures.ipynb #c3a8d51c
@@ -109,13 +106,45 @@ class RandomDirections(torch.nn.Module):
     def encode(self, x): return torch.relu(x @ self.W_enc[0])[None]
     def decode(self, z): return z @ self.W_enc.transpose(1, 2) / self.W_enc.shape[-1]
 
+# %% ../nbs/98_fixtures.ipynb #96977406
+def toy_superposition(n_train:int=4000, n_test:int=1000, # inputs per split
+                      d:int=32, # activation width
+                      n_strong:int=4, n_weak:int=4, n_nuisance:int=8, # features of each class (plus the shared pair)
+                      active:float=6., # expected features present per input
+                      strong:float=4., weak:float=1.5, nuisance:float=2.5, # magnitudes (each draw times U(0.8, 1.2))
+                      noise:float=0.05, # Gaussian noise std per dimension
+                      seed:int=0,
+                     )->dict: # x_train, x_test (float32), concepts_train, concepts_test (DataFrames), kinds, truth, directions
+    "Activations that superpose planted features of known strength, with atomic, shared, composite and continuous concepts."
+    rng = np.random.default_rng(seed)
+    kinds_of = ['strong'] * n_strong + ['weak'] * n_weak + ['shared'] * 2 + ['nuisance'] * n_nuisance
+    F = len(kinds_of)
+    U = rng.standard_normal((F, d)); U /= np.linalg.norm(U, axis=1, keepdims=True)
+    U[n_strong + n_weak + 1] = U[n_strong + n_weak]                       # the shared pair: one direction
+    scale = np.array([dict(strong=strong, weak=weak, shared=strong, nuisance=nuisance)[k] for k in kinds_of])
+    def split(n):
+        on = rng.random((n, F)) < active / F
+        mag = on * scale * rng.uniform(0.8, 1.2, (n, F))
+        x = (mag @ U + noise * rng.standard_normal((n, d))).astype(np.float32)
+        c = {f'strong_{i}': on[:, i] for i in range(n_strong)}
+        c |= {f'weak_{i}': on[:, n_strong + i] for i in range(n_weak)}
+        c |= dict(shared_a=on[:, n_strong + n_weak], shared_b=on[:, n_strong + n_weak + 1], strong_01=on[:, 0] | on[:, 1])
+        if n_strong > 2: c['mag_strong_2'] = mag[:, 2]
+        return x, pd.DataFrame(c)
+    (x_tr, c_tr), (x_te, c_te) = split(n_train), split(n_test)
+    kinds = {n: 'atomic' for n in c_tr.columns} | dict(strong_01='composite') | ({'mag_strong_2': 'continuous'} if n_strong > 2 else {})
+    truth = pd.DataFrame([dict(concept=n, kind=kinds[n], strength='strong' if n.startswith(('strong', 'shared', 'mag')) else 'weak',
+                               members='strong_0;strong_1' if n == 'strong_01' else '',
+                               shares=dict(shared_a='shared_b', shared_b='shared_a').get(n, '')) for n in c_tr.columns])
+    return dict(x_train=x_tr, x_test=x_te, concepts_train=c_tr, concepts_test=c_te, kinds=kinds, truth=truth, directions=U)
+
 # %% ../nbs/98_fixtures.ipynb #2335a773
 def fake_run(out, # run directory to create
              store:ActivationStore, # a (tiny) store, copied under <out>/store
              ks=(2, 4), # TopK sizes (of 8 latents); vanilla SAEs use three lambdas
              progress:bool=False, # progress bars of infer
             )->ActivationStore: # the run's copy of the store
-    "A run directory with tiny trained sweeps (width 8, one epoch, two seeds) and one untrained control per type and seed: exercises the analysis and report in seconds."
+    "A run directory with tiny trained sweeps (width 8, one epoch, two seeds) and one untrained control per type and seed, analysed in seconds."
     from sae_concept_dynamics.training import train_sweep, init_sweep
     from sae_concept_dynamics.infer import infer_sweep
     out = Path(out)
@@ -131,23 +160,3 @@ def fake_run(out, # run directory to create
         infer_sweep(out/'controls'/f'random_init_{t}', st, **kw)
     return st
 
-
-# %% ../nbs/98_fixtures.ipynb #87abcc43
-@contextmanager
-def file_lock(path, # the lock file (created if missing)
-             ):
-    "Hold an exclusive lock on `path` between processes; the operating system releases it when the holder exits."
-    path = Path(path); path.parent.mkdir(parents=True, exist_ok=True)
-    with open(path, 'a+') as f:
-        if os.name == 'nt':
-            while True:
-                try: msvcrt.locking(f.fileno(), msvcrt.LK_LOCK, 1); break
-                except OSError: time.sleep(1)
-        else: fcntl.flock(f, fcntl.LOCK_EX)
-        yield path
-
-def shared_quick_run(path=None, # run directory (default: runs/quick under the project root)
-                    )->Path: # the run directory, complete
-    "`quick_run` under a lock, so notebooks tested in parallel create the shared quick run once."
-    path = Path(path) if path is not None else project_root()/'runs'/'quick'
-    with file_lock(path.parent/'.quick.lock'): return quick_run(path)

@@ -1,4 +1,4 @@
-"""Run every finished SAE of a sweep through the metrics and probes of the two previous chapters and write tidy, resumable result tables; the `sae_infer` command.
+"""Every finished SAE of a sweep through the metrics and probes, into tidy, resumable result tables; the `sae_infer` command.
 
 Docs: https://sae-concept-dynamics.github.io/sae-concept-dynamics/infer.html.md"""
 
@@ -6,7 +6,7 @@ Docs: https://sae-concept-dynamics.github.io/sae-concept-dynamics/infer.html.md"
 
 # %% ../nbs/07_infer.ipynb #1e2b4710
 from __future__ import annotations
-import hashlib, json, time
+import hashlib, json, shutil, time
 from pathlib import Path
 
 import numpy as np
@@ -23,11 +23,11 @@ from .probes import probe_folds, probe_table, PROBE_METRICS
 
 # %% auto #0
 __all__ = ['TARGETS', 'KS', 'CONCEPT_COLUMNS', 'sae_outputs', 'bank_width', 'SAEStack', 'stack_saes', 'reconstruction_tables',
-           'latent_concept_auc', 'latent_tables', 'raw_probe_table', 'row_budget', 'probe_tables', 'evaluate_bank',
-           'concept_report', 'parse_shard', 'auto_bank_size', 'infer_saes', 'infer_sweep', 'sae_infer']
+           'latent_concept_auc', 'latent_tables', 'raw_probe_table', 'clear_raw_probes', 'row_budget', 'probe_tables',
+           'evaluate_bank', 'concept_report', 'parse_shard', 'auto_bank_size', 'infer_saes', 'infer_sweep', 'sae_infer']
 
 # %% ../nbs/07_infer.ipynb #8fa77dd2
-def _banked(t): return t if t.ndim == 3 else t[None]
+def _with_members(t): return t if t.ndim == 3 else t[None]   # one SAE's (N, H) as a bank of one
 
 @torch.no_grad()
 def sae_outputs(sae, # an SAE bank: encode(x) -> (S, N, H), decode(z) -> (S, N, d)
@@ -38,15 +38,17 @@ def sae_outputs(sae, # an SAE bank: encode(x) -> (S, N, H), decode(z) -> (S, N, 
     "Codes and reconstructions of every bank member on `x`."
     zs, xs = [], []
     for i in range(0, len(x), batch_size):
-        z = _banked(sae.encode(x[i:i + batch_size]))
+        z = _with_members(sae.encode(x[i:i + batch_size]))
         zs.append(z.float())
-        if recon: xs.append(_banked(sae.decode(z)).float())
+        if recon: xs.append(_with_members(sae.decode(z)).float())
     return torch.cat(zs, 1), (torch.cat(xs, 1) if recon else None)
 
 def bank_width(sae)->int: # hidden size H of the bank's members
     "Number of latents of each member of an SAE bank."
     W = getattr(sae, 'W_enc', None)
-    if W is None: raise InputError(f"{type(sae).__name__} has no W_enc: pass an SAEBank (or an object with W_enc (S, d, H), encode, decode)")
+    if W is None:
+        raise InputError(f"{type(sae).__name__} has no W_enc: pass an SAEBank (or an object with W_enc (S, d, "
+                         "H), encode, decode)")
     return int(W.shape[-1])
 
 # %% ../nbs/07_infer.ipynb #675e9640
@@ -55,11 +57,13 @@ class SAEStack(torch.nn.Module):
     def __init__(self, saes:list, # SAE banks (encode, decode, W_enc (S_i, d, H)) of one input width and one latent width
                 ):
         super().__init__()
-        if len({(s.W_enc.shape[-2], bank_width(s)) for s in saes}) != 1: raise InputError("stacked SAEs must share their input width and number of latents: group SAEs by width first")
+        if len({(s.W_enc.shape[-2], bank_width(s)) for s in saes}) != 1:
+            raise InputError("stacked SAEs must share their input width and number of latents: group SAEs by "
+                             "width first")
         self.saes, self.sizes = torch.nn.ModuleList(saes), [s.W_enc.shape[0] if s.W_enc.ndim == 3 else 1 for s in saes]
         self.register_buffer('W_enc', torch.cat([s.W_enc.detach().reshape(-1, *s.W_enc.shape[-2:]) for s in saes]), persistent=False)
-    def encode(self, x): return torch.cat([_banked(s.encode(x)) for s in self.saes])
-    def decode(self, z): return torch.cat([_banked(s.decode(p)) for s, p in zip(self.saes, z.split(self.sizes))])
+    def encode(self, x): return torch.cat([_with_members(s.encode(x)) for s in self.saes])
+    def decode(self, z): return torch.cat([_with_members(s.decode(p)) for s, p in zip(self.saes, z.split(self.sizes))])
 
 def stack_saes(saes:list, # SAE banks of one width
               )->torch.nn.Module: # the SAE itself when there is one, else an `SAEStack`
@@ -92,7 +96,8 @@ def reconstruction_tables(store:ActivationStore, # the store (its oracle and tes
         l0q = dict(zip(('l0_p10', 'l0_p50', 'l0_p90'), torch.quantile(l0s, torch.tensor([.1, .5, .9], dtype=l0s.dtype, device=l0s.device)).tolist()))
         saes.append(dict(member=s, **{k: float(rec[k][s]) for k in ('mse', 'fvu', 'l0')}, l0_std=float(l0s.std()), **l0q,
                          **{k: float(rec[k][s]) for k in ('dead_frac', 'dense_frac')}, **fid))
-        classes += [dict(member=s, cls=c, **{k: float(per[k][c]) for k in ('acc_clean', 'acc_recon', 'ce_clean', 'ce_recon')}) for c in range(len(per['acc_clean']))]
+        classes += [dict(member=s, cls=c, **{k: float(per[k][c]) for k in ('acc_clean', 'acc_recon', 'ce_clean', 'ce_recon')})
+                    for c in range(len(per['acc_clean']))]
     return saes, classes, rec
 
 # %% ../nbs/07_infer.ipynb #aaa60b92
@@ -117,8 +122,10 @@ def latent_tables(z_tr:torch.Tensor, z_te:torch.Tensor, # (S, N1, H), (S, N2, H)
     S, rows = len(z_te), []
     for s in range(S):
         for c, n in enumerate(names):
-            rows.append(dict(member=s, concept=n, target='codes', method='best_latent', metric='auc', mean=float(best['test_auc'][s, c]), std=np.nan, skipped_reason=''))
-            rows.append(dict(member=s, concept=n, target='codes', method='best_latent', metric='n_selective', mean=float(n_sel[s, c]), std=np.nan, skipped_reason=''))
+            rows.append(dict(member=s, concept=n, target='codes', method='best_latent', metric='auc', mean=float(best['test_auc'][s, c]),
+                             std=np.nan, skipped_reason=''))
+            rows.append(dict(member=s, concept=n, target='codes', method='best_latent', metric='n_selective', mean=float(n_sel[s, c]),
+                             std=np.nan, skipped_reason=''))
     neurons = [dict(auc_train=auc_tr[s].cpu().numpy(), auc_test=auc_te[s].cpu().numpy(), density=rec['density'][s].cpu().numpy(),
                     best_latent=best['latent'][s].cpu().numpy(), best_train_auc=best['train_auc'][s].cpu().numpy(),
                     best_test_auc=best['test_auc'][s].cpu().numpy(), n_selective=n_sel[s].cpu().numpy(),
@@ -153,6 +160,13 @@ def raw_probe_table(store:ActivationStore, # the store the activations come from
         except OSError: pass  # a read-only store: the memo still shares the table within this process
     memo[spec] = tab
     return tab
+
+# %% ../nbs/07_infer.ipynb #4a8db2b5
+def clear_raw_probes(store:ActivationStore=None, # also delete this store's `probe_cache/` folder (None: the memo only)
+                    ):
+    "Forget the raw-activation probe tables `raw_probe_table` shares: the process memo, and a store's cached files."
+    _RAW_PROBES.clear()
+    if store is not None: shutil.rmtree(Path(store.path)/'probe_cache', ignore_errors=True)
 
 # %% ../nbs/07_infer.ipynb #a1dff759
 def row_budget(n:int, # rows available
@@ -203,7 +217,8 @@ def _bank_inputs(sae, store, layer, targets, device):
     dev = device or sae.W_enc.device
     x_tr, x_te = store.get(layer, 'train', dev), store.get(layer, 'test', dev)
     if bank_width(sae) and sae.W_enc.shape[-2] != x_tr.shape[1]:
-        raise InputError(f"the SAE reads {sae.W_enc.shape[-2]}-d inputs but layer {layer} of the store is {x_tr.shape[1]}-d: pass the layer it was trained on")
+        raise InputError(f"the SAE reads {sae.W_enc.shape[-2]}-d inputs but layer {layer} of the store is "
+                         f"{x_tr.shape[1]}-d: pass the layer it was trained on")
     return layer, x_tr, x_te
 
 def evaluate_bank(sae, # SAE bank (encode/decode, W_enc (S, d, H)); `stack_saes` makes one from several SAEs
@@ -235,7 +250,8 @@ def evaluate_bank(sae, # SAE bank (encode/decode, W_enc (S, d, H)); `stack_saes`
     tables = probe_tables(store, layer, *split, names, targets=targets, probe_split=probe_split, probe_rows=probe_rows, protocol=protocol,
                           seed=seed, min_positives=min_positives, backend=backend, ks=ks, C=C, cache=cache)
     concepts = pd.concat([pd.DataFrame(rows)] + tables, ignore_index=True)
-    return dict(saes=pd.DataFrame(saes), concepts=concepts[CONCEPT_COLUMNS], classes=pd.DataFrame(classes, columns=['member', 'cls', 'acc_clean', 'acc_recon', 'ce_clean', 'ce_recon']), neurons=neurons)
+    classes = pd.DataFrame(classes, columns=['member', 'cls', 'acc_clean', 'acc_recon', 'ce_clean', 'ce_recon'])
+    return dict(saes=pd.DataFrame(saes), concepts=concepts[CONCEPT_COLUMNS], classes=classes, neurons=neurons)
 
 # %% ../nbs/07_infer.ipynb #f3b611eb
 def concept_report(sae, # SAE bank
@@ -250,7 +266,8 @@ def concept_report(sae, # SAE bank
 _write_csv = write_csv  # the core chapter's atomic CSV writer
 
 def _summary_line(sid, sa, names_sel, n_concepts):
-    return (f"{sid}: L0 {sa['l0']:.1f}  FVU {sa['fvu']:.3f}  acc {sa['acc_recon']:.3f}/{sa['acc_clean']:.3f} (recon/clean)  "
+    return (f"{sid}: L0 {sa['l0']:.1f}  FVU {sa['fvu']:.3f}  acc {sa['acc_recon']:.3f}/{sa['acc_clean']:.3f} "
+            "(recon/clean)  "
             f"loss recovered {sa['loss_recovered']:.3f}  selective latents for {len(names_sel)}/{n_concepts} concepts"
             + (f": {', '.join(names_sel)}" if names_sel else ''))
 
@@ -280,14 +297,16 @@ def _write_member(part, sid, meta, layer, r, s, names, settings, progress):
     add = lambda df: one(df).drop(columns='member').assign(**{**meta, 'layer': layer})[head + [c for c in df.columns if c not in head and c != 'member']]
     sa = one(r['saes']).reset_index(drop=True)
     nr = r['neurons'][s]
-    bl = pd.DataFrame(dict(concept=names, latent=nr['best_latent'], train_auc=nr['best_train_auc'], test_auc=nr['best_test_auc'], n_selective=nr['n_selective']))
+    bl = pd.DataFrame(dict(concept=names, latent=nr['best_latent'], train_auc=nr['best_train_auc'], test_auc=nr['best_test_auc'],
+                           n_selective=nr['n_selective']))
     _write_csv(add(r['concepts'].assign(l0=float(sa.l0[0]), fvu=float(sa.fvu[0]))), part/'concepts.csv')
     _write_csv(add(r['saes'].assign(skipped_reason='')), part/'saes.csv'); _write_csv(add(r['classes']), part/'classes.csv')
     _write_csv(bl.assign(sae_id=sid)[['sae_id', *bl.columns]], part/'best_latents.csv')
     with atomic_path(part/'neurons.npz') as tmp:
         with open(tmp, 'wb') as f: np.savez_compressed(f, **nr, concepts=np.array(names))
     write_json(dict(sae_id=sid, settings=settings, finished=time.strftime('%Y-%m-%dT%H:%M:%S')), part/'done.json')
-    if progress: tqdm.write(_summary_line(sid, sa.iloc[0], [n for n, k in zip(names, nr['n_selective']) if k > 0], len(names)))
+    if progress:
+        tqdm.write(_summary_line(sid, sa.iloc[0], [n for n, k in zip(names, nr['n_selective']) if k > 0], len(names)))
 
 # %% ../nbs/07_infer.ipynb #63228fc4
 def parse_shard(shard)->tuple: # (i, n): this process takes every n-th SAE starting at the i-th
@@ -350,7 +369,8 @@ def infer_saes(entries:pd.DataFrame, # one row per SAE: sae_id, layer (optional)
             _write_csv(pd.DataFrame([dict(meta, skipped_reason=reason)]), part/'saes.csv'); bar.update(1)
             if progress: tqdm.write(f"{sid}: skipped, {reason}")
             continue
-        if group and (_group_key(sae, layer) != _group_key(group[0][1], group[0][2]) or len(group) >= (bank_size or auto_bank_size(store, H))): flush()
+        if group and (_group_key(sae, layer) != _group_key(group[0][1], group[0][2]) or len(group) >= (bank_size or auto_bank_size(store, H))):
+            flush()
         group.append((row, sae, layer, meta))
     flush(); bar.close()
     if n_sh > 1: return _collect(results, ids)[0]
@@ -361,11 +381,14 @@ def infer_saes(entries:pd.DataFrame, # one row per SAE: sae_id, layer (optional)
 def _sweep_store(sweep:dict, sae_dir, store):
     "The activation store a sweep was trained on (or `store`), checked against the sweep's checksum."
     path = store if store is not None else sweep.get('store')
-    if not isinstance(path, (str, Path, ActivationStore)): raise InputError(f"sweep {sae_dir}/sweep.json does not name its activation store (field 'store'): pass --store")
+    if not isinstance(path, (str, Path, ActivationStore)):
+        raise InputError(f"sweep {sae_dir}/sweep.json does not name its activation store (field 'store'): pass --store")
     st = path if isinstance(path, ActivationStore) else ActivationStore(path)
     want = sweep.get('store_checksum')
     if want is not None and want != st.checksum:
-        raise InputError(f"activation store {st.path} changed since sweep {sae_dir} was trained (checksum {st.checksum} != {want}): retrain the sweep or pass the original --store")
+        raise InputError(f"activation store {st.path} changed since sweep {sae_dir} was trained (checksum "
+                         f"{st.checksum} != {want}): retrain the sweep "
+                         f"or pass the original --store")
     return st
 
 def infer_sweep(sae_dir, # sweep folder written by sae_trainer
@@ -379,12 +402,14 @@ def infer_sweep(sae_dir, # sweep folder written by sae_trainer
                )->dict: # the merged tables: saes, concepts, best_latents
     "Evaluate every finished SAE of a sweep and write the result tables to `<sae_dir>/results/`."
     sae_dir = Path(sae_dir)
-    if not sae_dir.is_dir(): raise InputError(f"--log_dir {sae_dir} is not a folder: pass the SAE sweep folder written by sae_trainer")
+    if not sae_dir.is_dir():
+        raise InputError(f"--log_dir {sae_dir} is not a folder: pass the SAE sweep folder written by sae_trainer")
     sweep = read_sweep(sae_dir)
     st = _sweep_store(sweep, sae_dir, store)
     table = list_saes(sae_dir)
     done = table[[(Path(p)/'final.pt').exists() for p in table.path]] if len(table) else table
-    if not len(done): raise InputError(f"no finished SAE in {sae_dir} (no final.pt): run sae_trainer --out_dir {sae_dir} first")
+    if not len(done):
+        raise InputError(f"no finished SAE in {sae_dir} (no final.pt): run sae_trainer --out_dir {sae_dir} first")
     entries = done.rename(columns={'config_id': 'sae_id'})
     dev = resolve_device(device)
     return infer_saes(entries, lambda row: load_sae(row.path), st, sae_dir/'results', overwrite=overwrite,
@@ -410,7 +435,8 @@ def sae_infer(log_dir:str='logs_vanilla_sae', # the SAE sweep folder written by 
     ks_ = parse_list(probe_ks, int, '--probe_ks')
     if any(k < 1 for k in ks_): raise InputError(f"--probe_ks {list(ks_)}: every probe size must be >= 1")
     tg = parse_list(targets, str, '--targets')
-    if not tg or any(t not in TARGETS for t in tg): raise InputError(f"--targets {targets!r}: use some of {', '.join(TARGETS)}")
+    if not tg or any(t not in TARGETS for t in tg):
+        raise InputError(f"--targets {targets!r}: use some of {', '.join(TARGETS)}")
     if not 0.5 <= threshold < 1: raise InputError(f"--threshold {threshold} must be an AUC in [0.5, 1), e.g. 0.85")
     if protocol not in ('cv', 'holdout'): raise InputError(f"--protocol {protocol!r} is unknown: use cv or holdout")
     if backend not in ('torch', 'sklearn'): raise InputError(f"--backend {backend!r} is unknown: use torch or sklearn")

@@ -1,4 +1,4 @@
-"""Latent identity over training (decoder matching, lineage events), dynamics of the latent that ends up carrying a concept, cross-SAE matching across seeds, widths and sparsities, absorption and splitting per concept, and co-discard tested given L0 and SAE type.
+"""Latent identity over training and across SAEs, dynamics of a concept's own latent, absorption, splitting, and co-discard given L0 and SAE type.
 
 Docs: https://sae-concept-dynamics.github.io/sae-concept-dynamics/lineage.html.md"""
 
@@ -18,17 +18,18 @@ from scipy.optimize import linear_sum_assignment
 from .core import InputError, atomic_path, read_json
 from .infer import sae_outputs
 from .metrics import concept_auc
-from .training import list_snapshots, load_sae
+from .training import list_saes, list_snapshots, load_sae
 from .probes import probe_folds, fit_ksparse_probes, PROBE_METRICS
 from .analysis import adjust_pvalues
 
 # %% auto #0
 __all__ = ['LINEAGE_EVENTS', 'SAE_META', 'CONCEPT_HIERARCHY', 'MATCH_THRESHOLDS', 'decoder_cosine', 'match_latents',
            'transition_events', 'lineage', 'planted_lineage', 'null_grid', 'tracked_concepts', 'concept_dynamics',
-           'answer_dynamics', 'sae_meta', 'snapshot_measures', 'sae_lineage', 'sae_dynamics', 'concept_latents',
-           'comparison_pairs', 'cross_sae_matching', 'seed_match_curve', 'merge_sparsity', 'matching_figure',
-           'absorption_table', 'splitting_table', 'discard_matrix', 'co_discard_test', 'shared_absorbers',
-           'co_discard_evidence', 'answer_co_discard', 'final_latents', 'lineage_table', 'write_lineage_tables']
+           'dynamics_counts', 'sae_meta', 'snapshot_measures', 'sae_lineage', 'sae_dynamics', 'concept_latents',
+           'comparison_pairs', 'cross_sae_matching', 'seed_match_curve', 'merge_sparsity', 'match_rates',
+           'matching_figure', 'absorption_table', 'splitting_table', 'discard_matrix', 'co_discard_test',
+           'shared_absorbers', 'co_discard_evidence', 'discard_verdicts', 'final_latents', 'sparsity_ladder',
+           'dynamics_ladder', 'lineage_table', 'write_lineage_tables', 'snapshot_nulls', 'lineage_step']
 
 # %% ../nbs/08a_lineage.ipynb #042ab55b
 def _rows(W)->torch.Tensor:
@@ -175,7 +176,7 @@ def tracked_concepts(lin:dict, # from `lineage`
                      auc_test, # (T, H, C) the same on the split used to score
                      names:list, # C concept names
                      null_q=0.5, # selectivity threshold: scalar, (C,) or (T, C)
-                    )->pd.DataFrame: # concept, step, final_latent, tracked_latent, tracked_auc, reselected_latent, reselected_auc, null_q, tracked_above, reselected_above, tracked_fires
+                    )->pd.DataFrame: # concept, step, final_latent, tracked_latent, tracked_auc, reselected_latent, reselected_auc, null_q, ...
     "Per concept and snapshot: AUC of the final best latent followed back through the lineage, beside the re-selected best latent."
     chain, steps = lin['chain'], lin['steps']; T, H = chain.shape; C = len(names)
     tr, te = _aucs(auc_train, T, H, C, 'auc_train'), _aucs(auc_test, T, H, C, 'auc_test')
@@ -227,18 +228,16 @@ def concept_dynamics(lin:dict, # from `lineage`
     return dict(curves=cur, summary=pd.DataFrame(rows))
 
 # %% ../nbs/08a_lineage.ipynb #0a4edfdb
-def answer_dynamics(summary:pd.DataFrame, # stacked `concept_dynamics` summaries (sae_dynamics adds the SAE columns)
-                   )->str: # one paragraph, every number computed
-    "Answer 2: tracked-latent emergences, surviving 'selective at initialisation', and the fates of the first carriers."
-    n = len(summary); em = summary.emergence_step.notna()
-    old0, new0 = int(summary.old_selective_at_init.sum()), int((summary.old_selective_at_init & summary.tracked_selective_at_init).sum())
+def dynamics_counts(summary:pd.DataFrame, # stacked `concept_dynamics` summaries (sae_dynamics adds the SAE columns)
+                   )->dict: # n, n_end_above, n_later, median_step, n_old_init, n_tracked_init, fates (Series: fate -> count)
+    "Answer 2's numbers: tracked-latent emergences, surviving 'selective at initialisation', and the fates of the first carriers."
+    em = summary.emergence_step.notna()
     later = em & ~summary.tracked_selective_at_init
-    fates = summary.first_carrier_fate.dropna().value_counts()
-    ft = ', '.join(f"{k} {v}" for k, v in fates.items())
-    return (f"Followed on their own latent, {int(em.sum())} of {n} concept trajectories end above the null, {int(later.sum())} of them emerging after "
-            f"initialisation (median step {float(summary.emergence_step[later].median()) if later.any() else float('nan'):.0f}); of the {old0} that the "
-            f"re-selected readout calls selective at initialisation, {new0} stay selective on the tracked latent from step 0. "
-            f"Fate of the latent that first carried each concept: {ft if len(fates) else 'none recorded'}.")
+    return dict(n=len(summary), n_end_above=int(em.sum()), n_later=int(later.sum()),
+                median_step=float(summary.emergence_step[later].median()) if later.any() else float('nan'),
+                n_old_init=int(summary.old_selective_at_init.sum()),
+                n_tracked_init=int((summary.old_selective_at_init & summary.tracked_selective_at_init).sum()),
+                fates=summary.first_carrier_fate.dropna().value_counts())
 
 # %% ../nbs/08a_lineage.ipynb #6b9d3497
 SAE_META = ('sae_id', 'sae_type', 'hidden', 'lam', 'k_frac', 'k', 'seed')
@@ -284,7 +283,8 @@ def snapshot_measures(config_dir, # one SAE's folder in a sweep
         fr.append(on.float().mean(0).cpu().numpy()); l0.append(float(on.float().sum(1).mean()))
         if aucs: zte.append(z); ztr.append(_codes(m, x_tr))
     if store is not None: out.update(firing=np.stack(fr), l0=np.array(l0), names=store.concept_names)
-    if aucs: out.update(auc_train=concept_auc(torch.stack(ztr), c_tr).cpu().numpy(), auc_test=concept_auc(torch.stack(zte), c_te).cpu().numpy())   # all snapshots ranked as one bank
+    if aucs:                                                            # all snapshots ranked as one bank
+        out.update(auc_train=concept_auc(torch.stack(ztr), c_tr).cpu().numpy(), auc_test=concept_auc(torch.stack(zte), c_te).cpu().numpy())
     return out
 
 # %% ../nbs/08a_lineage.ipynb #85da4df0
@@ -302,7 +302,7 @@ def sae_lineage(config_dir, # one SAE's folder in a sweep
 
 def sae_dynamics(config_dir, # one SAE's folder in a sweep
                  store, # its ActivationStore
-                 null_q=0.5, # selectivity threshold: scalar, (C,), (T, C) over this SAE's snapshots, or a function of the `snapshot_measures` dict returning one
+                 null_q=0.5, # selectivity threshold: scalar, (C,), (T, C) over the snapshots, or a function of `snapshot_measures`' dict
                  tau:float=0.7, min_rate:float=0., # lineage settings
                  tau_drift:float=0.7, fade_drop:float=0.05, # fate settings, as in `concept_dynamics`
                  layer:str=None, device=None,
@@ -328,20 +328,22 @@ def concept_latents(auc_train, # (H, C) AUC of every latent on the split used to
                    )->pd.DataFrame: # concept, latent, train_auc, test_auc, null_q, above_null, n_selective
     "Each concept's best latent in one SAE (chosen on train, scored on test) and how many latents exceed the threshold."
     tr, te = (np.asarray(a.cpu() if torch.is_tensor(a) else a, float) for a in (auc_train, auc_test))
-    if tr.shape != te.shape or tr.ndim != 2 or tr.shape[1] != len(names): raise InputError(f"AUC tables {tr.shape} and {te.shape} must both be (H, {len(names)})")
+    if tr.shape != te.shape or tr.ndim != 2 or tr.shape[1] != len(names):
+        raise InputError(f"AUC tables {tr.shape} and {te.shape} must both be (H, {len(names)})")
     q = null_grid(null_q, 1, len(names))[0]
     lat = np.nan_to_num(tr, nan=-1.).argmax(0); c = np.arange(len(names)); a = te[lat, c]
     return pd.DataFrame(dict(concept=names, latent=lat, train_auc=tr[lat, c], test_auc=a, null_q=q, above_null=a > q,
                              n_selective=(np.nan_to_num(te, nan=0.) > q).sum(0)))
 
 def _knob(saes):
-    return np.where(pd.to_numeric(saes.get('k_frac'), errors='coerce').notna(), pd.to_numeric(saes.get('k_frac'), errors='coerce'), pd.to_numeric(saes.get('lam'), errors='coerce'))
+    kf, lam = pd.to_numeric(saes.get('k_frac'), errors='coerce'), pd.to_numeric(saes.get('lam'), errors='coerce')
+    return np.where(kf.notna(), kf, lam)
 
 def comparison_pairs(saes:pd.DataFrame, # one row per SAE: sae_id, sae_type, hidden, seed, lam and/or k_frac, l0
                     )->pd.DataFrame: # comparison in seed|width|sparsity, sae_a, sae_b
     "The seed, width and sparsity-ladder comparisons a set of SAEs allows."
     need = {'sae_id', 'sae_type', 'hidden', 'seed', 'l0'} - set(saes.columns)
-    if need: raise InputError(f"the SAE table lacks {sorted(need)}: pass one row per SAE with sae_id, sae_type, hidden, seed, lam/k_frac and l0 (as final_latents returns)")
+    if need: raise InputError(f"the SAE table lacks {sorted(need)}: pass one row per SAE with sae_id, sae_type, hidden, seed, lam/k_frac and l0")
     s = saes.assign(knob=np.round(_knob(saes), 10)).reset_index(drop=True)
     rows = []
     for _, g in s.groupby(['sae_type', 'hidden', 'knob'], dropna=False):
@@ -369,7 +371,8 @@ def _pair_rows(cmp, ma, mb, Wa, Wb, ba, bb, tau, split_tau, thresholds):
     best_b = bb.set_index('concept')
     for r in ba.itertuples():
         j = int(partner[r.latent]); rb = best_b.loc[r.concept] if r.concept in best_b.index else None
-        rows.append(dict(head, level='concept', concept=r.concept, latent_a=int(r.latent), latent_b=j, cosine=float(pc[r.latent]), matched=bool(pc[r.latent] > tau),
+        rows.append(dict(head, level='concept', concept=r.concept, latent_a=int(r.latent), latent_b=j, cosine=float(pc[r.latent]),
+                         matched=bool(pc[r.latent] > tau),
                          max_cosine=float(C[r.latent].max()), n_split=int((C[r.latent] >= split_tau).sum()), above_a=bool(r.above_null),
                          above_b=bool(rb.above_null) if rb is not None else False, same_latent=bool(rb is not None and int(rb.latent) == j),
                          partner_concepts=carriers.get(j, ''), n_selective_a=int(r.n_selective), n_selective_b=int(rb.n_selective) if rb is not None else 0))
@@ -406,7 +409,8 @@ def seed_match_curve(matching:pd.DataFrame, # from `cross_sae_matching`
         for t in thresholds:
             col = f'frac_above_{t:g}'
             if col in s: rows.append(dict(sae_type=typ, concept='(all latents)', threshold=t, p_match=float(s[col].mean()), n_pairs=len(s)))
-            rows += [dict(sae_type=typ, concept=k, threshold=t, p_match=float((h.cosine > t).mean()), n_pairs=len(h)) for k, h in c.groupby('concept', sort=False)]
+            rows += [dict(sae_type=typ, concept=k, threshold=t, p_match=float((h.cosine > t).mean()), n_pairs=len(h))
+                     for k, h in c.groupby('concept', sort=False)]
     return pd.DataFrame(rows, columns=['sae_type', 'concept', 'threshold', 'p_match', 'n_pairs'])
 
 def _nested(a, b, hierarchy):
@@ -432,6 +436,16 @@ def merge_sparsity(saes:pd.DataFrame, # one row per SAE: sae_id, sae_type, hidde
             rows.append(dict(sae_type=typ, hidden=h, seed=sd, concept=c, merge_l0=hit[1] if hit else np.nan, merge_sae=hit[0] if hit else '',
                              merged_with=hit[2] if hit else '', shared_at_densest=bool(hit and hit[0] == order[0])))
     return pd.DataFrame(rows, columns=['sae_type', 'hidden', 'seed', 'concept', 'merge_l0', 'merge_sae', 'merged_with', 'shared_at_densest'])
+
+# %% ../nbs/08a_lineage.ipynb #0f6c1957
+def match_rates(curve:pd.DataFrame, # from `seed_match_curve` (or analysis/match_curve.csv)
+                tau:float=0.9, # cosine threshold
+               )->pd.DataFrame: # sae_type, all_latents, concept_latents, n_pairs: cross-seed match rates at tau
+    "Cross-seed match rate per SAE type at one cosine: over all latents, and over concepts' selective latents (mean over concepts)."
+    c = curve[np.isclose(curve.threshold, tau)]
+    al = c[c.concept == '(all latents)'].set_index('sae_type')
+    co = c[c.concept != '(all latents)'].groupby('sae_type').p_match.mean()
+    return pd.DataFrame(dict(all_latents=al.p_match, concept_latents=co, n_pairs=al.n_pairs)).rename_axis('sae_type').reset_index()
 
 # %% ../nbs/08a_lineage.ipynb #1e3454ce
 def matching_figure(curve:pd.DataFrame, # from `seed_match_curve`
@@ -472,7 +486,8 @@ def absorption_table(codes, # (N, H) codes of one SAE on the scoring split
                     )->pd.DataFrame: # parent, child, parent_latent, child_latent, n_child, miss_child, miss_siblings, excess_miss, absorption[, absorbed]
     "Chanin-style absorption of every parent concept's latent by its children's latents."
     on = _codes_np(codes) > 0; y = np.asarray(concepts.cpu() if torch.is_tensor(concepts) else concepts, bool); lat = np.asarray(latents, int)
-    if y.shape != (on.shape[0], len(names)) or lat.shape != (len(names),): raise InputError(f"concepts {y.shape} must be (N, C) = ({on.shape[0]}, {len(names)}) and latents one per concept")
+    if y.shape != (on.shape[0], len(names)) or lat.shape != (len(names),):
+        raise InputError(f"concepts {y.shape} must be (N, C) = ({on.shape[0]}, {len(names)}) and latents one per concept")
     rows = []
     for p, digits in hierarchy.items():
         if p not in names: continue
@@ -486,7 +501,8 @@ def absorption_table(codes, # (N, H) codes of one SAE on the scoring split
             ab = float((~fp & fc)[rc].mean()) if rc.any() and lat[ic] != lat[ip] else 0.
             rows.append(dict(parent=p, child=ch, parent_latent=int(lat[ip]), child_latent=int(lat[ic]), n_child=int(rc.sum()),
                              miss_child=miss_c, miss_siblings=miss_s, excess_miss=miss_c - miss_s, absorption=ab))
-    out = pd.DataFrame(rows, columns=['parent', 'child', 'parent_latent', 'child_latent', 'n_child', 'miss_child', 'miss_siblings', 'excess_miss', 'absorption'])
+    cols = ['parent', 'child', 'parent_latent', 'child_latent', 'n_child', 'miss_child', 'miss_siblings', 'excess_miss', 'absorption']
+    out = pd.DataFrame(rows, columns=cols)
     if null_rate is not None: out['absorbed'] = out.absorption.to_numpy() > np.broadcast_to(np.asarray(null_rate, float), len(out))
     return out
 
@@ -517,7 +533,8 @@ def discard_matrix(verdicts:pd.DataFrame, # one row per SAE x concept: sae_id, s
     if need: raise InputError(f"the verdict table lacks {sorted(need)}: pass one row per SAE x concept with sae_id, sae_type, l0, concept, verdict")
     bad = set(verdicts.verdict.dropna()) - {'retained', 'discarded', 'uncertain'}
     if bad: raise InputError(f"unknown verdicts {sorted(bad)}: use retained, discarded or uncertain")
-    D = verdicts.assign(x=verdicts.verdict.eq('discarded').astype(float)).pivot_table(index='sae_id', columns='concept', values='x', aggfunc='max', sort=False).fillna(0.)
+    D = verdicts.assign(x=verdicts.verdict.eq('discarded').astype(float))
+    D = D.pivot_table(index='sae_id', columns='concept', values='x', aggfunc='max', sort=False).fillna(0.)
     meta = verdicts.drop(columns=['concept', 'verdict']).drop_duplicates('sae_id').set_index('sae_id').loc[D.index].reset_index()
     return D, meta
 
@@ -612,18 +629,13 @@ def co_discard_evidence(tests:pd.DataFrame, # from `co_discard_test`
     n = [sum(1 for s in has.get(tuple(sorted((a, b))), set()) if s in D.index and D.at[s, a] and D.at[s, b]) for a, b in zip(tests.concept_a, tests.concept_b)]
     return tests.assign(n_shared_absorber=n)
 
-def answer_co_discard(tests:pd.DataFrame, # from `co_discard_test` (optionally with `co_discard_evidence`)
-                      alpha:float=0.05, # the false discovery rate the test used
-                     )->str: # one paragraph, every number computed
-    "Answer 3: which concepts are discarded together beyond what L0 and SAE type explain."
-    n, s = len(tests), tests[tests.survives].sort_values('q_perm')
-    head = f"Given each SAE's L0 and type, {len(s)} of {n} concept pairs are discarded together more often than expected (BH q < {alpha:g} on both the stratified permutation and the conditional odds ratio)"
-    if not len(s): return head + "; co-discard groups are explained by sparsity."
-    parts = []
-    for r in s.itertuples():
-        ev = f", a shared absorber in {r.n_shared_absorber} of them" if 'n_shared_absorber' in s.columns else ''
-        parts.append(f"{{{r.concept_a}, {r.concept_b}}} ({r.n_co} SAEs discard both against {r.expected_co:.1f} expected{ev}; odds ratio {np.exp(r.log_or):.2g}, q = {max(r.q_perm, r.q_logit):.2g})")
-    return head + ': ' + '; '.join(parts) + '.'
+# %% ../nbs/08a_lineage.ipynb #8068e6b9
+def discard_verdicts(res:dict, # `pipeline.analyze_run`'s tables (uses 'verdicts' when present, else 'retention')
+                    )->pd.DataFrame: # sae_id, sae_type, l0, concept, verdict
+    "The per-SAE verdicts the co-discard test reads: the null-calibrated ones when the run has them, else the retention table's co-discard criterion."
+    if isinstance(res.get('verdicts'), pd.DataFrame): v = res['verdicts']
+    else: v = res['retention'].assign(verdict=res['retention'][res.get('co_discard_criterion', 'verdict')])   # before null-calibrated verdicts
+    return v[['sae_id', 'sae_type', 'l0', 'concept', 'verdict']].dropna(subset=['l0'])
 
 # %% ../nbs/08a_lineage.ipynb #540d7011
 def _null_for(null_q, sid):
@@ -653,6 +665,25 @@ def final_latents(config_dirs:list, # SAE folders (e.g. `list_saes(sweep).path` 
     cat = lambda parts: pd.concat(parts, ignore_index=True) if parts else pd.DataFrame()
     return dict(saes=pd.DataFrame(saes), decoders=dec, best=cat(best), auc_test=aucs, absorption=cat(absn), splitting=cat(splt))
 
+# %% ../nbs/08a_lineage.ipynb #73f4c8ea
+def sparsity_ladder(saes:pd.DataFrame, # one row per SAE: sae_id, hidden, lam, k_frac, l0 (e.g. `list_saes` + l0)
+                    n:int, # configurations wanted on the ladder
+                   )->pd.DataFrame: # the rows of n configurations evenly spaced in median L0, every seed of each
+    "A sparsity ladder: n configurations (width, lam, k_frac) evenly spaced in median L0, with all their seeds."
+    key = pd.Series(['|'.join(map(str, v)) for v in zip(saes.hidden, saes.lam, saes.k_frac)], index=saes.index)   # str() keeps missing values distinct
+    cfg = saes.groupby(key).l0.median().sort_values()
+    pick = cfg.index[np.unique(np.linspace(0, len(cfg) - 1, min(n, len(cfg))).round().astype(int))]
+    return saes[key.isin(pick)].reset_index(drop=True)
+
+def dynamics_ladder(sweep, # a sweep folder written by the trainer (e.g. <run>/saes/topk)
+                    n:int, # configurations wanted on the ladder
+                   )->pd.DataFrame: # `list_saes` rows (sae_id = config_id, l0 = test L0) of the ladder
+    "The sparsity ladder of a sweep's finished SAEs that kept their training snapshots."
+    s = list_saes(sweep)
+    s = s[(s.status == 'done') & np.array([len(list_snapshots(p)) > 1 for p in s.path], dtype=bool)].rename(columns={'config_id': 'sae_id'})
+    if not len(s): raise InputError(f"{sweep} has no finished SAE: train the sweep first")
+    return sparsity_ladder(s.assign(l0=pd.to_numeric(s.test_l0, errors='coerce')), n)
+
 # %% ../nbs/08a_lineage.ipynb #f227c9e0
 def lineage_table(results:list, # outputs of `sae_dynamics` or `sae_lineage`
                   concept_latents_only:bool=False, # keep only latents that end up as some concept's best latent (needs sae_dynamics results)
@@ -681,3 +712,60 @@ def write_lineage_tables(run_dir, # run folder; tables go to run_dir/analysis
         with atomic_path(out/f'{name}.csv') as tmp: df.to_csv(tmp, index=False)
         paths[name] = out/f'{name}.csv'
     return paths
+
+# %% ../nbs/08a_lineage.ipynb #d3de1ffd
+from tqdm.auto import tqdm
+from .core import write_json
+from .nulls import auc_nulls
+
+# %% ../nbs/08a_lineage.ipynb #dc1fd470
+def _lineage_done(a:Path, settings:dict)->bool:
+    "The lineage step already ran with these settings."
+    return (a/'lineage.json').exists() and read_json(a/'lineage.json').get('settings') == settings and (a/'lineage_summary.csv').exists()
+
+def _final_tables(ladder:pd.DataFrame, store, nulls:dict, device)->dict:
+    "Final decoders and latents of the ladder's SAEs: absorption (every seed), splitting (one seed), matching and shared absorbers."
+    fl = final_latents(ladder.path.tolist(), store, null_q=nulls, device=device)
+    one = ladder[ladder.seed == ladder.seed.min()]                      # splitting fits k-sparse probes: one seed of the ladder is enough
+    fl['splitting'] = final_latents(one.path.tolist(), store, null_q=nulls, absorption=False, splitting=True, device=device)['splitting']
+    absb = pd.concat([shared_absorbers(A, store.concept_names, nulls[s]).assign(sae_id=s) for s, A in fl['auc_test'].items()], ignore_index=True)
+    return dict(fl, matching=cross_sae_matching(fl['saes'], fl['decoders'], fl['best']), absorbers=absb)
+
+# %% ../nbs/08a_lineage.ipynb #78a6dae8
+def snapshot_nulls(sae, # one ladder row: sae_type, hidden, k (a `list_saes` row)
+                   store, # the ActivationStore it reads
+                   cache_dir=None, n_draws:int=30, q:str='q95', # as in `nulls.auc_nulls`
+                  ):
+    "A function of `snapshot_measures`' output giving the (T, C) best-latent AUC null matched to each snapshot's own L0."
+    def at_each_l0(m:dict)->np.ndarray:
+        rows = pd.DataFrame([dict(sae_id=i, sae_type=sae.sae_type, hidden=int(sae.hidden), k=sae.k, l0=max(float(l), 1.))
+                             for i, l in enumerate(m['l0'])])
+        n = auc_nulls(rows, store, cache_dir, n_draws, q)
+        return np.stack([n[i] for i in range(len(rows))])
+    return at_each_l0
+
+# %% ../nbs/08a_lineage.ipynb #9169b327
+def lineage_step(out, # a pipeline run directory (sweeps in saes/<type>/, tables to analysis/)
+                 store, # the ActivationStore the SAEs read
+                 types, # SAE types followed
+                 n:int, # configurations on each type's ladder
+                 n_rows:int=1000, # AUC rows per split
+                 n_draws:int=30, # random dictionaries of the AUC null
+                 q:str='q95', # its quantile
+                 device=None, progress:bool=False,
+                )->None:
+    "Tracked-latent dynamics along a sparsity ladder (every seed), cross-SAE matching, absorption and splitting of a run -> analysis/."
+    a, settings = Path(out)/'analysis', dict(n=n, types=list(types), n_rows=n_rows, n_draws=n_draws, q=q, null='snapshot_l0')
+    if _lineage_done(a, settings): return
+    ladder = pd.concat([dynamics_ladder(Path(out)/'saes'/t, n) for t in types], ignore_index=True)
+    nulls = auc_nulls(ladder, store, Path(out)/'nulls', n_draws, q)
+    pairs = tqdm(list(ladder.itertuples()), desc='dynamics', disable=not progress)
+    dyns = [sae_dynamics(r.path, store, null_q=snapshot_nulls(r, store, Path(out)/'nulls', n_draws, q), n_rows=n_rows, device=device)
+            for r in pairs]
+    f = _final_tables(ladder, store, nulls, device)
+    stack = lambda k: pd.concat([d[k] for d in dyns], ignore_index=True)
+    write_lineage_tables(out, lineage=lineage_table(dyns, concept_latents_only=True), matching=f['matching'], match_curve=seed_match_curve(f['matching']),
+                         lineage_summary=stack('summary'), lineage_curves=stack('curves'), merges=merge_sparsity(f['saes'], f['best']),
+                         absorption=f['absorption'], splitting=f['splitting'], absorbers=f['absorbers'], final_latents=f['best'])
+    write_json(dict(settings=settings, n_saes=len(ladder), n_evaluations=int(sum(len(d['steps']) for d in dyns)),
+                    null="auc1 of the random-dictionary null matched to each snapshot's L0"), a/'lineage.json')

@@ -12,50 +12,57 @@ from pathlib import Path
 from .core import InputError
 
 # %% auto #0
-__all__ = ['LOG_BACKENDS', 'make_logger']
+__all__ = ['LOG_BACKENDS', 'TrainLogger', 'make_logger']
 
 # %% ../nbs/03a_logging.ipynb #b275a481
 LOG_BACKENDS = ('none', 'tensorboard', 'wandb')
 
 def _scalars(row:dict)->dict:
     "The finite numbers of one history row (the SAE's name and non-numbers left out)."
-    return {k: float(v) for k, v in row.items() if k not in ('config_id', 'step') and isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v)}
+    num = lambda v: isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v)
+    return {k: float(v) for k, v in row.items() if k not in ('config_id', 'step') and num(v)}
 
 def _name(row:dict, i:int)->str: return str(row.get('config_id', f'sae_{i}'))
 
+# %% ../nbs/03a_logging.ipynb #8709021b
+class TrainLogger:
+    "A training callback that sends each log point's history rows to a backend: `at_log` (or a direct call) hands them to `log(step, rows)`."
+    order = 10
+    def __init__(self, log=None, # (step, rows) -> None; None: drop the rows
+                 close=None, # called once by `close` (None: nothing to close)
+                ): self.log, self._close = log or (lambda step, rows: None), close or (lambda: None)
+    def __call__(self, step:int, rows:list): return self.log(step, rows)
+    def at_log(self, loop): self.log(loop.step, loop.rows) # the training loop's event: `loop.rows` at step `loop.step`
+    def close(self): self._close()
+
 # %% ../nbs/03a_logging.ipynb #50d9d28c
-def _tensorboard(log_dir):
+def _tensorboard(log_dir)->TrainLogger:
     try: from torch.utils.tensorboard import SummaryWriter
-    except ImportError: raise InputError("--log_to tensorboard needs TensorBoard: pip install tensorboard (or pip install sae-concept-dynamics[logging])") from None
+    except ImportError:
+        raise InputError("--log_to tensorboard needs TensorBoard: pip install tensorboard (or pip install sae-concept-dynamics[logging])") from None
     w = SummaryWriter(log_dir=str(log_dir))
-    def on_log(step:int, rows:list):
+    def log(step:int, rows:list):
         for i, r in enumerate(rows):
             for k, v in _scalars(r).items(): w.add_scalar(f'{_name(r, i)}/{k}', v, step)
         w.flush()
-    on_log.close = w.close
-    return on_log
+    return TrainLogger(log, w.close)
 
-def _wandb(log_dir, project, mode):
+def _wandb(log_dir, project, mode)->TrainLogger:
     try: import wandb
     except ImportError: raise InputError("--log_to wandb needs Weights & Biases: pip install wandb (or pip install sae-concept-dynamics[logging])") from None
     if mode not in ('offline', 'online', 'disabled'): raise InputError(f"wandb_mode {mode!r} is unknown: use offline (default), online or disabled")
     run = wandb.init(project=project, dir=str(log_dir), mode=mode)
-    def on_log(step:int, rows:list):
-        run.log({f'{_name(r, i)}/{k}': v for i, r in enumerate(rows) for k, v in _scalars(r).items()}, step=step)
-    on_log.close = run.finish
-    return on_log
+    return TrainLogger(lambda step, rows: run.log({f'{_name(r, i)}/{k}': v for i, r in enumerate(rows) for k, v in _scalars(r).items()}, step=step),
+                       run.finish)
 
 # %% ../nbs/03a_logging.ipynb #ab9698ae
 def make_logger(log_to:str='none', # 'none', 'tensorboard' or 'wandb'
                 log_dir=None, # where the backend writes (TensorBoard event files, W&B's offline run folder)
                 project:str='sae-concept-dynamics', # W&B project name
                 wandb_mode:str='offline', # W&B: 'offline' (default, nothing uploaded), 'online' (uploads) or 'disabled'
-               ): # on_log(step, rows) callable, with .close()
-    "The `on_log(step, rows)` callback that sends training history rows to `log_to`."
-    if log_to in (None, 'none'):
-        def on_log(step:int, rows:list): pass
-        on_log.close = lambda: None
-        return on_log
+               )->TrainLogger: # a training callback (`at_log`), also callable as logger(step, rows); call .close() at the end
+    "The training callback that sends history rows to `log_to`."
+    if log_to in (None, 'none'): return TrainLogger()
     if log_to not in LOG_BACKENDS: raise InputError(f"--log_to {log_to!r} is unknown: use one of {', '.join(LOG_BACKENDS)}")
     log_dir = Path(log_dir or 'runs')
     log_dir.mkdir(parents=True, exist_ok=True)

@@ -1,4 +1,4 @@
-"""How faithful an SAE is to the activations it reads, how much of the oracle's behaviour survives its reconstruction, and which latents pick out which concepts.
+"""How faithful an SAE is to its activations, how much of the oracle survives its reconstruction, which latents pick out concepts.
 
 Docs: https://sae-concept-dynamics.github.io/sae-concept-dynamics/metrics.html.md"""
 
@@ -16,8 +16,9 @@ from .core import InputError
 from .activations import splice_forward
 
 # %% auto #0
-__all__ = ['FIDELITY_KEYS', 'reconstruction_metrics', 'density_histogram', 'oracle_fidelity', 'fidelity_skipped', 'average_ranks',
-           'concept_auc', 'selective_latents', 'best_latent']
+__all__ = ['FIDELITY_KEYS', 'reconstruction_metrics', 'density_histogram', 'oracle_fidelity', 'fidelity_skipped', 'nonzero_ranks',
+           'tie_runs', 'average_runs', 'block_ranks', 'average_ranks', 'concept_auc', 'selective_latents',
+           'best_latent']
 
 # %% ../nbs/05_metrics.ipynb #591648ea
 def _banked(t, name, dims=2):
@@ -27,6 +28,7 @@ def _banked(t, name, dims=2):
     if t.ndim == dims + 1: return t, True
     raise InputError(f"{name} must have shape (N, ·) or (S, N, ·); got {tuple(t.shape)}")
 
+# %% ../nbs/05_metrics.ipynb #bdd4d0d4
 def reconstruction_metrics(x:torch.Tensor, # (N, d) activations the SAE read
                            x_hat:torch.Tensor, # (N, d) or (S, N, d) reconstructions
                            z:torch.Tensor, # (N, H) or (S, N, H) codes
@@ -34,8 +36,11 @@ def reconstruction_metrics(x:torch.Tensor, # (N, d) activations the SAE read
                           )->dict: # per-SAE tensors (shape (S,) or scalars): mse, fvu, l0, dead_frac, dense_frac; plus l0_per_input and density
     "Reconstruction error, sparsity and latent density of one SAE or a bank."
     xh, banked = _banked(x_hat, 'x_hat'); zz, _ = _banked(z, 'z')
-    if x.ndim != 2 or xh.shape[1:] != x.shape: raise InputError(f"x {tuple(x.shape)} and x_hat {tuple(x_hat.shape)} disagree: x_hat must be (N, d) or (S, N, d) with the same N, d")
-    if zz.shape[:2] != xh.shape[:2]: raise InputError(f"z {tuple(z.shape)} and x_hat {tuple(x_hat.shape)} disagree in bank size or number of inputs")
+    if x.ndim != 2 or xh.shape[1:] != x.shape:
+        raise InputError(f"x {tuple(x.shape)} and x_hat {tuple(x_hat.shape)} disagree: x_hat must be (N, d) or "
+                         "(S, N, d) with the same N, d")
+    if zz.shape[:2] != xh.shape[:2]:
+        raise InputError(f"z {tuple(z.shape)} and x_hat {tuple(x_hat.shape)} disagree in bank size or number of inputs")
     x, xh = x.double(), xh.double()
     err = (xh - x).pow(2).sum(-1)                          # (S, N)
     total = (x - x.mean(0)).pow(2).sum(-1).sum()
@@ -63,9 +68,11 @@ def density_histogram(density:torch.Tensor, # (H,) fraction of inputs on which e
 def _ce_acc(logits, labels, n_classes):
     ce = F.cross_entropy(logits.double(), labels, reduction='none')
     ok = (logits.argmax(-1) == labels).double()
-    per = lambda v: torch.zeros(n_classes, dtype=torch.float64, device=v.device).index_add_(0, labels, v) / torch.bincount(labels, minlength=n_classes).clamp_min(1)
+    per = lambda v: (torch.zeros(n_classes, dtype=torch.float64, device=v.device).index_add_(0, labels, v)
+                     / torch.bincount(labels, minlength=n_classes).clamp_min(1))
     return ce.mean().item(), ok.mean().item(), per(ce), per(ok)
 
+# %% ../nbs/05_metrics.ipynb #c646663e
 @torch.no_grad()
 def oracle_fidelity(model:torch.nn.Module, # the oracle (eval mode)
                     layer:str, # the layer whose activations the SAE reconstructs
@@ -75,7 +82,8 @@ def oracle_fidelity(model:torch.nn.Module, # the oracle (eval mode)
                     mean_act:torch.Tensor=None, # (d,) activation used by the mean ablation (default: mean of `x`; pass the train mean)
                    )->dict: # acc/ce for clean, recon, zero, mean; loss_recovered (vs zero and vs mean ablation); per-class tensors
     "Accuracy and cross-entropy of the oracle with `x_hat` spliced in at `layer`, against clean and ablated runs."
-    if x_hat.shape != x.shape: raise InputError(f"x_hat {tuple(x_hat.shape)} must match x {tuple(x.shape)}: pass one SAE's reconstruction")
+    if x_hat.shape != x.shape:
+        raise InputError(f"x_hat {tuple(x_hat.shape)} must match x {tuple(x.shape)}: pass one SAE's reconstruction")
     if model is None or labels is None or bool((labels < 0).any()): return fidelity_skipped()
     labels = labels.to(x.device)
     n_classes = int(splice_forward(model, layer, x[:1]).shape[-1])
@@ -94,11 +102,13 @@ def oracle_fidelity(model:torch.nn.Module, # the oracle (eval mode)
     return out
 
 # %% ../nbs/05_metrics.ipynb #4a32bc35
-FIDELITY_KEYS = [f'{m}_{r}' for r in ('clean', 'recon', 'zero', 'mean') for m in ('ce', 'acc')] + ['loss_recovered_zero', 'loss_recovered_mean', 'loss_recovered']
+FIDELITY_KEYS = ([f'{m}_{r}' for r in ('clean', 'recon', 'zero', 'mean') for m in ('ce', 'acc')]
+                 + ['loss_recovered_zero', 'loss_recovered_mean', 'loss_recovered'])
 
 def fidelity_skipped()->dict: # the keys of `oracle_fidelity`, every number NaN, no per-class values
     "What `oracle_fidelity` returns when there is no model or no labels to measure fidelity with."
-    return {**{k: float('nan') for k in FIDELITY_KEYS}, 'per_class': {f'{m}_{r}': np.zeros(0) for r in ('clean', 'recon', 'zero', 'mean') for m in ('ce', 'acc')}}
+    return {**{k: float('nan') for k in FIDELITY_KEYS},
+            'per_class': {f'{m}_{r}': np.zeros(0) for r in ('clean', 'recon', 'zero', 'mean') for m in ('ce', 'acc')}}
 
 # %% ../nbs/05_metrics.ipynb #222d8d1c
 def _ordered_keys(v:torch.Tensor)->torch.Tensor:
@@ -106,13 +116,15 @@ def _ordered_keys(v:torch.Tensor)->torch.Tensor:
     b = v.contiguous().view(torch.int32).long() & 0xFFFFFFFF
     return torch.where(b >= 2**31, 0xFFFFFFFF - b, b + 2**31)
 
+# %% ../nbs/05_metrics.ipynb #ee725edb
 def _ordered_keys64(v:torch.Tensor)->torch.Tensor:
     "int64 keys that order as the float64 values `v` do (negatives: minus their magnitude bits, minus one)."
     b = v.contiguous().view(torch.int64)
     return torch.where(b >= 0, b, -(b & 0x7FFFFFFFFFFFFFFF) - 1)
 
+# %% ../nbs/05_metrics.ipynb #b36d4972
 def _run_bounds(new_run:torch.Tensor)->tuple:
-    "First and last position of the run of ties holding each sorted position, from the flags of where runs start (last dim)."
+    "First and last position of the run of ties holding each sorted position, from the flags of where runs start."
     n = new_run.shape[-1]
     idx = torch.arange(n, device=new_run.device).expand_as(new_run)
     end_run = torch.ones_like(new_run); end_run[..., :-1] = new_run[..., 1:]
@@ -120,8 +132,9 @@ def _run_bounds(new_run:torch.Tensor)->tuple:
     last = torch.where(end_run, idx, torch.full_like(idx, n - 1)).flip(-1).cummin(-1).values.flip(-1)
     return first, last
 
-def _nonzero_ranks(v:torch.Tensor, # (K, N, W) values of K x W columns, ranked along N
-                  )->tuple: # col (column k * W + w), row, rank (float64) of each nonzero, sorted by column; zero_rank (K * W,) shared by a column's zeros
+# %% ../nbs/05_metrics.ipynb #7ad91453
+def nonzero_ranks(v:torch.Tensor, # (K, N, W) values of K x W columns, ranked along N
+                 )->tuple: # col (k * W + w), row, float64 rank of each nonzero, sorted by column; zero_rank (K * W,) of the zeros
     "Average ranks of the nonzeros of each column of `v`, sorting only the nonzeros; a column's zeros share one rank."
     K, N, W = v.shape
     v = v.contiguous().view(-1)
@@ -129,59 +142,67 @@ def _nonzero_ranks(v:torch.Tensor, # (K, N, W) values of K x W columns, ranked a
     col, i, x = (p // (N * W)) * W + p % W, (p // W) % N, v[p]               # column k * W + w, row, value
     cnt, nneg = torch.bincount(col, minlength=K * W), torch.bincount(col[x < 0], minlength=K * W)
     nzero = N - cnt
-    zero_rank = (nneg + (nzero + 1) / 2).double()                           # the zeros: past the negatives, the mean of their positions
+    zero_rank = (nneg + (nzero + 1) / 2).double()                           # past the negatives, the zeros' mean position
     if not len(p): return col, i, zero_rank.new_zeros(0), zero_rank
-    if x.dtype == torch.float32: o = ((col << 32) | _ordered_keys(x)).sort().indices   # by column, then by value: one sort
-    else: o = _ordered_keys64(x).sort(stable=True).indices; o = o[col[o].sort(stable=True).indices]   # by value, then stably by column
+    if x.dtype == torch.float32: o = ((col << 32) | _ordered_keys(x)).sort().indices   # by column, then value: one sort
+    else:                                                                   # by value, then stably by column
+        o = _ordered_keys64(x).sort(stable=True).indices; o = o[col[o].sort(stable=True).indices]
     col, i, x = col[o], i[o], x[o]
     new = torch.ones_like(col, dtype=torch.bool); new[1:] = (col[1:] != col[:-1]) | (x[1:] != x[:-1])
     first, last = _run_bounds(new)
-    start = (cnt.cumsum(0) - cnt)[col]                                       # where each column's nonzeros begin in the sorted list
+    start = (cnt.cumsum(0) - cnt)[col]                                       # where each column's nonzeros begin, sorted
     return col, i, (first + last - 2 * start).double() / 2 + 1 + torch.where(x > 0, nzero[col], 0), zero_rank
 
+# %% ../nbs/05_metrics.ipynb #c3c934ba
 def _rank_nonzeros(v:torch.Tensor, # (K, N, W) values of K x W columns, ranked along N
                    out:torch.Tensor, # (K, W, N) float64, contiguous, filled with the ranks
                   ):
     "Average ranks of each column of `v` into `out`, sorting only the nonzeros."
     K, N, W = v.shape
-    col, i, r, zero_rank = _nonzero_ranks(v)
+    col, i, r, zero_rank = nonzero_ranks(v)
     out = out.view(K * W, N)
     out.copy_(zero_rank[:, None].expand(K * W, N))
     out.view(-1)[col * N + i] = r
 
-def _tie_runs(tied:torch.Tensor, # bool, True where a value of rows sorted along the last dimension equals the previous one (never at a row's start)
-             )->tuple: # flat positions of every member of a run of ties, in order; the run of each
+# %% ../nbs/05_metrics.ipynb #aa3039a5
+def tie_runs(tied:torch.Tensor, # bool, rows sorted along the last dim: True where a value equals the previous (never first)
+            )->tuple: # flat positions of every member of a run of ties, in order; the run of each
     "The runs of equal values in sorted rows, from the flags of the values that equal their predecessor."
     t = tied.view(-1).nonzero().squeeze(1)
     at = torch.unique(torch.cat([t - 1, t])); tt = tied.view(-1)[at]
-    return at, (~tt).cumsum(0) - 1                                          # a run starts where a value is not tied to the previous
+    return at, (~tt).cumsum(0) - 1                                          # a run starts where a value is not tied
 
-def _average_runs(r:torch.Tensor, # contiguous ranks, changed in place
-                  at:torch.Tensor, run:torch.Tensor, # from `_tie_runs` (or a subset of its members)
-                 ):
+# %% ../nbs/05_metrics.ipynb #09c23a03
+def average_runs(r:torch.Tensor, # contiguous ranks, changed in place
+                 at:torch.Tensor, # flat positions of the members of runs of ties (from `tie_runs`, or a subset)
+                 run:torch.Tensor, # the run of each
+                ):
     "Give the members of each run the mean of their ranks (consecutive integers: the mean is exact)."
     if not len(at): return
     n = int(run[-1]) + 1
-    r.view(-1)[at] = (torch.bincount(run, weights=r.view(-1)[at].double(), minlength=n) / torch.bincount(run, minlength=n))[run].to(r.dtype)
+    mean = torch.bincount(run, weights=r.view(-1)[at].double(), minlength=n) / torch.bincount(run, minlength=n)
+    r.view(-1)[at] = mean[run].to(r.dtype)
 
+# %% ../nbs/05_metrics.ipynb #0a5282a3
 def _rank_sorted(v:torch.Tensor, # (K, N, W) values of K x W columns, ranked along N
                  out:torch.Tensor, # (K, W, N) float64, contiguous, filled with the ranks
                 ):
-    "Average ranks of each column of `v` into `out` from one sort of each column: position + 1, a column's zeros sharing one rank, other ties fixed up run by run."
+    "Average ranks of each column of `v` into `out` from one sort per column: position + 1, zeros sharing a rank, ties averaged."
     K, N, W = v.shape
     s, o = v.transpose(1, 2).contiguous().view(K * W, N).sort(-1)
     z = s == 0
     nneg, nzero = (s < 0).sum(-1, keepdim=True), z.sum(-1, keepdim=True)
     r = torch.where(z, (nneg + (nzero + 1) / 2).double(), torch.arange(1, N + 1, dtype=torch.float64, device=v.device))
-    tied = torch.zeros_like(z); tied[:, 1:] = (s[:, 1:] == s[:, :-1]) & ~z[:, 1:]   # equal to the previous value, not zero
-    _average_runs(r, *_tie_runs(tied))                                       # few positions: continuous values rarely tie
+    tied = torch.zeros_like(z); tied[:, 1:] = (s[:, 1:] == s[:, :-1]) & ~z[:, 1:]   # equal to the previous, not zero
+    average_runs(r, *tie_runs(tied))                                        # few positions: continuous values rarely tie
     out.view(K * W, N).scatter_(-1, o, r)
 
-def _block_ranks(v:torch.Tensor, # (A, N, B) float values ranked along N (no NaN)
-                 block:int=2**23, # values ranked at once (bounds memory)
-                 dense:float=0.3, # a block more than this fraction nonzero is ranked by sorting every value
-                )->torch.Tensor: # (A, B, N) float64 average ranks of each of the A x B columns
-    "Average ranks along the middle dimension, block by block: sparse blocks sort only their nonzeros (`_rank_nonzeros`), dense ones sort every column (`_rank_sorted`)."
+# %% ../nbs/05_metrics.ipynb #581c26bf
+def block_ranks(v:torch.Tensor, # (A, N, B) float values ranked along N (no NaN)
+                block:int=2**23, # values ranked at once (bounds memory)
+                dense:float=0.3, # a block more than this fraction nonzero sorts every value (0: always; 1: never)
+               )->torch.Tensor: # (A, B, N) float64 average ranks of each of the A x B columns
+    "Average ranks along the middle dimension, block by block: sparse blocks sort only their nonzeros, dense ones every column."
     A, N, B = v.shape
     out = torch.empty(A, B, N, dtype=torch.float64, device=v.device)
     w = max(1, min(B, block // max(1, N)))                                   # columns per block
@@ -192,13 +213,14 @@ def _block_ranks(v:torch.Tensor, # (A, N, B) float values ranked along N (no NaN
             (_rank_sorted if torch.count_nonzero(x) > dense * x.numel() else _rank_nonzeros)(x, out[a:a + k, b:b + w])
     return out
 
+# %% ../nbs/05_metrics.ipynb #781da05d
 def average_ranks(v:torch.Tensor, # values, ranked along dimension `dim`
                   dim:int=0, # dimension to rank along
                  )->torch.Tensor: # float64 ranks from 1, ties sharing their average rank
     "Ranks of `v` along `dim`, with ties given their average rank (as `scipy.stats.rankdata`)."
-    if v.is_floating_point() and not v.isnan().any():                      # `_block_ranks`: sparse blocks sort their nonzeros, dense ones each column
+    if v.is_floating_point() and not v.isnan().any():                      # `block_ranks`: the zeros share one rank
         d = dim % v.ndim; A, N = math.prod(v.shape[:d]), v.shape[d]
-        r = _block_ranks(v.reshape(A, N, -1))                                # (A, B, N)
+        r = block_ranks(v.reshape(A, N, -1))                                # (A, B, N)
         return r.reshape(*v.shape[:d], *v.shape[d + 1:], N).movedim(-1, d)
     v = v.movedim(dim, -1)
     s, order = v.sort(-1)
@@ -216,7 +238,8 @@ def concept_auc(codes:torch.Tensor, # (N, H) or (S, N, H) latent activations
     z, banked = _banked(codes, 'codes')
     y = torch.as_tensor(concepts, device=z.device)
     if y.ndim == 1: y = y[:, None]
-    if y.ndim != 2 or len(y) != z.shape[1]: raise InputError(f"concepts {tuple(y.shape)} must be (N, C) with N = {z.shape[1]} rows, one per input of codes")
+    if y.ndim != 2 or len(y) != z.shape[1]:
+        raise InputError(f"concepts {tuple(y.shape)} must be (N, C) with N = {z.shape[1]} rows, one per input of codes")
     y = y.bool().double()
     n1 = y.sum(0); n0 = len(y) - n1
     aucs = []
@@ -239,6 +262,8 @@ def best_latent(auc_train:torch.Tensor, # (…, H, C) AUC on the split used to c
                 auc_test:torch.Tensor, # (…, H, C) AUC on the split used to score
                )->dict: # latent (…, C) index chosen on train, train_auc and test_auc of that latent
     "Choose each concept's best latent on the training split and score it on the test split."
-    if auc_train.shape != auc_test.shape: raise InputError(f"train AUC {tuple(auc_train.shape)} and test AUC {tuple(auc_test.shape)} must have the same shape")
+    if auc_train.shape != auc_test.shape:
+        raise InputError(f"train AUC {tuple(auc_train.shape)} and test AUC {tuple(auc_test.shape)} must have "
+                         "the same shape")
     idx = auc_train.nan_to_num(-1.).argmax(-2, keepdim=True)
     return dict(latent=idx.squeeze(-2), train_auc=auc_train.gather(-2, idx).squeeze(-2), test_auc=auc_test.gather(-2, idx).squeeze(-2))

@@ -1,4 +1,4 @@
-"""Matched random-dictionary nulls, typed concept readouts and excess selectivity: a concept is retained only when an SAE reads it out better than random dictionaries of the same width and sparsity do.
+"""Matched random-dictionary nulls and excess selectivity: an SAE retains a concept only when it reads it out better than chance.
 
 Docs: https://sae-concept-dynamics.github.io/sae-concept-dynamics/nulls.html.md"""
 
@@ -15,7 +15,8 @@ import torch
 
 from .core import InputError, atomic_path
 from .data import concept_kinds
-from .metrics import average_ranks, best_latent, _nonzero_ranks, _tie_runs, _average_runs
+from .stats import t_interval
+from .metrics import average_ranks, best_latent, nonzero_ranks, tie_runs, average_runs
 from .sae import SAEBank, input_scale
 from .training import train_bank, TrainSettings, list_saes, load_sae
 from .infer import sae_outputs
@@ -26,7 +27,8 @@ __all__ = ['VERDICT_READOUT', 'READOUTS', 'NULL_READOUTS', 'SPARSE_CODES', 'NULL
            'concept_spec', 'concept_values', 'store_kinds', 'code_ranks', 'presorted_columns', 'presorted_ranks',
            'rank_statistics', 'greedy_or', 'bank_statistics', 'null_k', 'random_dictionaries', 'sorted_topk',
            'null_draws', 'null_quantiles', 'cached_null_draws', 'null_table', 'sweep_statistics', 'excess_table',
-           'retention_verdicts', 'auc_threshold_verdict', 'config_verdicts', 'planted_concepts', 'planted_study']
+           'retention_verdicts', 'auc_threshold_verdict', 'config_verdicts', 'auc_nulls', 'run_sweeps',
+           'sweep_verdicts', 'null_verdicts', 'planted_concepts', 'planted_study']
 
 # %% ../nbs/07a_nulls.ipynb #4b6d1b1a
 VERDICT_READOUT = {'atomic': 'auc1', 'composite': 'or_auc', 'continuous': 'spearman'}
@@ -43,8 +45,10 @@ def concept_spec(names:list, # concept names of a store (or of planted data)
     rows = []
     for n in names:
         k, mem = info[n]['kind'], tuple(info[n].get('members') or ())
-        if k not in VERDICT_READOUT: raise InputError(f"concept {n!r} has kind {k!r}: use atomic, composite or continuous")
-        if k == 'composite' and len(mem) < 2: raise InputError(f"composite concept {n!r} needs at least two members, got {mem}")
+        if k not in VERDICT_READOUT:
+            raise InputError(f"concept {n!r} has kind {k!r}: use atomic, composite or continuous")
+        if k == 'composite' and len(mem) < 2:
+            raise InputError(f"composite concept {n!r} needs at least two members, got {mem}")
         rows.append(dict(concept=n, kind=k, members=mem, m=len(mem) if k == 'composite' else 1, readout=VERDICT_READOUT[k]))
     return pd.DataFrame(rows)
 
@@ -53,7 +57,7 @@ def concept_values(store, # an ActivationStore
                    split:str='train', # 'train' or 'test'
                    names:list=None, # concepts (default: the store's)
                   )->np.ndarray: # float64 (N, C): the measured quantity of continuous concepts, NaN for the other kinds
-    "Measured quantities of a store's continuous concepts: `concepts/values_<split>.npy` when the store has it; the values a store written from arrays declares; else computed from its images."
+    "Measured quantities of a store's continuous concepts: its `concepts/values_<split>.npy`, declared values, or computed from images."
     names = list(names or store.concept_names)
     f = Path(store.path)/'concepts'/f'values_{split}.npy'
     if f.exists():
@@ -73,7 +77,7 @@ def concept_values(store, # an ActivationStore
 
 def store_kinds(store, # an ActivationStore
                )->dict: # kind overrides for `concept_spec` (empty for an MNIST store)
-    "The kinds a store declares where they differ from the registry's: continuous as declared; composite with, as members, the atomic concepts whose training positives it contains and whose union it is (atomic when no two such concepts cover it)."
+    "The kinds a store declares where they differ from the registry's; a composite's members are the atomic concepts it is the union of."
     declared, names = store.manifest.get('concept_kinds') or {}, store.concept_names
     reg, out, c = concept_kinds(names), {}, None
     for n, k in declared.items():
@@ -95,11 +99,11 @@ def code_ranks(z:torch.Tensor, # (S, N, H) codes
     return average_ranks(z.transpose(1, 2), -1)
 
 def presorted_columns(pre:torch.Tensor, # (S, N, H) pre-activations of a TopK bank on one split
-                     )->dict: # order (S, H, N): each latent's inputs in ascending order; at, run: the positions (flat, in that order) of runs of equal positive values, and each one's run
+                     )->dict: # order (S, H, N): each latent's inputs ascending; at, run: flat positions of runs of equal positive values
     "Each latent's inputs sorted once by its pre-activation: the order of the nonzero TopK codes of every k (`presorted_ranks`)."
     s, o = pre.transpose(1, 2).contiguous().sort(-1)
     tied = torch.zeros_like(s, dtype=torch.bool); tied[..., 1:] = (s[..., 1:] == s[..., :-1]) & (s[..., 1:] > 0)   # equal to the previous value, positive
-    at, run = _tie_runs(tied)
+    at, run = tie_runs(tied)
     return dict(order=o, at=at, run=run)
 
 def presorted_ranks(z:torch.Tensor, # (S, N, H) TopK codes of the pre-activations sorted in `cols` (relu of each row's k largest, zeros elsewhere)
@@ -113,7 +117,7 @@ def presorted_ranks(z:torch.Tensor, # (S, N, H) TopK codes of the pre-activation
     nzero = N - c[..., -1:]
     r = torch.where(f, c.add_(nzero), (nzero + 1) / 2)                      # the zeros: the mean of their positions; the nonzeros: past them
     sel = f.view(-1)[cols['at']]
-    _average_runs(r, cols['at'][sel], cols['run'][sel])                     # equal nonzeros: the mean of their consecutive ranks
+    average_runs(r, cols['at'][sel], cols['run'][sel])                     # equal nonzeros: the mean of their consecutive ranks
     return torch.empty_like(r).scatter_(-1, o, r).double()
 
 def rank_statistics(z:torch.Tensor, # (S, N, H) codes of a bank on one split
@@ -126,8 +130,10 @@ def rank_statistics(z:torch.Tensor, # (S, N, H) codes of a bank on one split
     n1 = yy.sum(0); n0 = N - n1
     rv = None if v is None or v.shape[1] == 0 else average_ranks(v.to(z.device).double(), dim=0)
     if rv is not None: rv = rv - rv.mean(0)
-    if z.is_floating_point() and not z.isnan().any() and torch.count_nonzero(z) <= SPARSE_CODES * z.numel(): r1, rr, ss = _sparse_rank_sums(z, yy, rv)   # sparse codes: from the nonzeros
-    else:                                                                   # dense codes (faster as a dense product), integers or NaN: every rank materialised
+    if z.is_floating_point() and not z.isnan().any() and torch.count_nonzero(z) <= SPARSE_CODES * z.numel():
+        r1, rr, ss = _sparse_rank_sums(z, yy, rv)                          # sparse codes: from the nonzeros
+    else:
+                                            # dense codes (faster as a dense product), integers or NaN: every rank materialised
         r = code_ranks(z) if cols is None else presorted_ranks(z, cols); rc = r - (N + 1) / 2
         r1, rr, ss = r @ yy, (None if rv is None else rc @ rv), rc.pow(2).sum(-1)
     auc = (r1 - n1 * (n1 + 1) / 2) / (n1 * n0).clamp_min(1)
@@ -144,16 +150,19 @@ def _sparse_rank_sums(z:torch.Tensor, # (S, N, H) float codes without NaN
                      )->tuple: # rank sum of the positives (S, H, C); sum of centred ranks x rv (S, H, V) or None; sum of squared centred ranks (S, H)
     "The sums `rank_statistics` needs from each latent's ranks, from its nonzeros only: a column's zeros share one rank, so they add that rank once per zero."
     S, N, H = z.shape; m = (N + 1) / 2
-    r1, rr, ss = z.new_zeros(S * H, y.shape[1], dtype=torch.float64), None if rv is None else z.new_zeros(S * H, rv.shape[1], dtype=torch.float64), z.new_zeros(S * H, dtype=torch.float64)
+    r1, ss = z.new_zeros(S * H, y.shape[1], dtype=torch.float64), z.new_zeros(S * H, dtype=torch.float64)
+    rr = None if rv is None else z.new_zeros(S * H, rv.shape[1], dtype=torch.float64)
     w = max(1, min(H, block // max(1, N)))
     for s in range(S):
         for h in range(0, H, w):
-            col, i, r, zr = _nonzero_ranks(z[s:s + 1, :, h:h + w]); W = len(zr)
+            col, i, r, zr = nonzero_ranks(z[s:s + 1, :, h:h + w]); W = len(zr)
             o = (col * N + i).argsort(); col, i, r = col[o], i[o], r[o]        # row-major (column, row) order: a valid CSR matrix
             cnt = torch.bincount(col, minlength=W)
-            with warnings.catch_warnings():                                 # torch calls sparse CSR tensors beta; the indices are valid (sorted above)
+            with warnings.catch_warnings():
+                                                # torch calls sparse CSR tensors beta; the indices are valid (sorted above)
                 warnings.simplefilter('ignore', UserWarning)
-                D = torch.sparse_csr_tensor(torch.cat([cnt.new_zeros(1), cnt.cumsum(0)]), i, r - zr[col], size=(W, N), check_invariants=False)   # each nonzero's rank above its column's zero rank
+                # each nonzero's rank above its column's zero rank
+                D = torch.sparse_csr_tensor(torch.cat([cnt.new_zeros(1), cnt.cumsum(0)]), i, r - zr[col], size=(W, N), check_invariants=False)
             at = slice(s * H + h, s * H + h + W)
             r1[at] = D @ y + zr[:, None] * y.sum(0)                         # every row at the zero rank, plus the nonzeros' excess
             if rv is not None: rr[at] = D @ rv                              # rv sums to 0: the zero rank adds nothing
@@ -212,7 +221,8 @@ def bank_statistics(z_tr:torch.Tensor, z_te:torch.Tensor, # (S, N1, H), (S, N2, 
         sp[:, cont] = rho_tr.gather(1, j[:, None, :])[:, 0].sign() * rho_te   # signed in the direction chosen on train
         out['spearman'] = sp
     comp = [i for i, k in enumerate(spec.kind) if k == 'composite']
-    if comp and ('or_auc' in readouts or 'ksparse_auc' in readouts): out.update(_composite_stats(z_tr, z_te, c_tr, c_te, a_tr, spec, comp, readouts))
+    if comp and ('or_auc' in readouts or 'ksparse_auc' in readouts):
+        out.update(_composite_stats(z_tr, z_te, c_tr, c_te, a_tr, spec, comp, readouts))
     rows = [pd.DataFrame(dict(member=np.repeat(np.arange(len(z_tr)), len(names)), concept=np.tile(names, len(z_tr)),
                               kind=np.tile(spec.kind, len(z_tr)), readout=r, value=v.cpu().numpy().ravel())) for r, v in out.items() if r in readouts]
     return pd.concat(rows, ignore_index=True).dropna(subset=['value']).reset_index(drop=True)
@@ -274,7 +284,7 @@ def sorted_topk(pre:torch.Tensor, # (S, N, H) pre-activations
                 desc:torch.Tensor, # (S, N, H) each row's pre-activations in descending order
                 k:int, # latents kept per row
                )->torch.Tensor: # (S, N, H) exactly `SAEBank.activate`'s TopK codes
-    "TopK codes from rows sorted once: keep what reaches the row's k-th largest value; a row whose k-th and (k+1)-th largest tie above zero goes through `topk` as the bank does."
+    "TopK codes from rows sorted once: what reaches the row's k-th largest value (a row tied above zero at the k-th: through `topk`)."
     z = torch.where(pre >= desc[..., k - 1:k], pre, 0.).relu_()
     if k < pre.shape[-1]:
         tie = (desc[..., k - 1] == desc[..., k]) & (desc[..., k - 1] > 0)     # a tie at or below zero is kept as zeros either way
@@ -334,7 +344,9 @@ def _train_rows(store, layer, names, rows=None)->tuple:
     x, c, v = store.get(layer, 'train'), store.concepts('train'), concept_values(store, 'train', names)
     if rows is None: return x, c, v
     i = torch.as_tensor(np.asarray(rows), dtype=torch.long)
-    if len(i) == 0 or int(i.min()) < 0 or int(i.max()) >= len(x): raise InputError(f"rows must index the {len(x)} training rows: got {len(i)} indices from {int(i.min()) if len(i) else '-'} to {int(i.max()) if len(i) else '-'}")
+    if len(i) == 0 or int(i.min()) < 0 or int(i.max()) >= len(x):
+        lo, hi = (int(i.min()), int(i.max())) if len(i) else ('-', '-')
+        raise InputError(f"rows must index the {len(x)} training rows: got {len(i)} indices from {lo} to {hi}")
     return x[i], c[i], v[i.numpy()]
 
 def _rows_tag(rows)->str:
@@ -435,7 +447,9 @@ def excess_table(stats:pd.DataFrame, # from `sweep_statistics` (or `bank_statist
                  grid:float=0., # the L0 snapping `null_table` used
                 )->pd.DataFrame: # stats + null_k, n_draws, null_q, null_q_is_max, excess, beats_null
     "Every statistic against its matched null quantile: excess = statistic - null quantile."
-    if q not in nulls.columns: raise InputError(f"null quantile {q!r} is not in the null table: use one of {[c for c in nulls.columns if c.startswith('q') and not c.endswith('max')]}")
+    if q not in nulls.columns:
+        have = [c for c in nulls.columns if c.startswith('q') and not c.endswith('max')]
+        raise InputError(f"null quantile {q!r} is not in the null table: use one of {have}")
     s = _with_null_k(stats.copy(), grid)
     nl = nulls[['hidden', 'null_k', 'concept', 'readout', 'n_draws', q, f'{q}_is_max']].rename(columns={q: 'null_q', f'{q}_is_max': 'null_q_is_max'})
     out = s.merge(nl, on=['hidden', 'null_k', 'concept', 'readout'], how='left')
@@ -455,7 +469,7 @@ def retention_verdicts(stats:pd.DataFrame, # from `sweep_statistics`
                        q:str='q99', # null quantile (default: the 99th percentile)
                        grid:float=0., # the L0 snapping `null_table` used
                        kinds:dict=None, # kind overrides (for members of composite concepts)
-                      )->pd.DataFrame: # RETENTION_COLUMNS + null_k, n_draws, null_q_is_max, auc1, auc1_excess, or_auc, ksparse_auc, ksparse_excess, members_owned, form
+                      )->pd.DataFrame: # RETENTION_COLUMNS + null_k, n_draws, null_q_is_max, auc1(_excess), or_auc, ksparse_(auc, excess), ...
     "One verdict per SAE x concept: `retained` when the kind's statistic beats its matched null quantile, else `discarded`."
     e = excess_table(stats, nulls, q, grid)
     key = ['sae_id', 'concept']
@@ -491,20 +505,75 @@ def config_verdicts(retention:pd.DataFrame, # from `retention_verdicts`, several
                     level:float=0.95, # coverage of the t interval
                    )->pd.DataFrame: # by..., concept, kind, n_seeds, mean_excess, ci_low, ci_high, coverage, verdict
     "Per configuration x concept: mean excess over seeds with a Student-t interval; retained above 0, discarded below, else uncertain."
-    from scipy import stats as st
     by = [b for b in by if b in retention.columns]
     df = retention.copy()
     df[by] = df[by].fillna(-1)
     def one(g):
-        v = g.excess.to_numpy(float); n = len(v); m = float(v.mean())
-        if n < 2: return pd.Series(dict(kind=g.kind.iloc[0], n_seeds=n, mean_excess=m, ci_low=np.nan, ci_high=np.nan, verdict='uncertain'))
-        h = st.t.ppf((1 + level) / 2, n - 1) * v.std(ddof=1) / math.sqrt(n)
-        verdict = 'retained' if m - h > 0 else 'discarded' if m + h < 0 else 'uncertain'
-        return pd.Series(dict(kind=g.kind.iloc[0], n_seeds=n, mean_excess=m, ci_low=m - h, ci_high=m + h, verdict=verdict))
+        v = g.excess.to_numpy(float)
+        m, lo, hi = (np.nan,) * 3 if np.isnan(v).any() else t_interval(v, level)   # a seed without an excess: no mean
+        verdict = 'retained' if lo > 0 else 'discarded' if hi < 0 else 'uncertain'        # one seed: no interval, uncertain
+        return pd.Series(dict(kind=g.kind.iloc[0], n_seeds=len(v), mean_excess=m, ci_low=lo, ci_high=hi, verdict=verdict))
     out = df.groupby(by + ['concept'], sort=False)[['kind', 'excess']].apply(one).reset_index()
-    out['coverage'] = [f"{level:.0%} t interval over {n} seeds" if n > 1 else "one seed: no interval" for n in out.n_seeds]
+    out['coverage'] = [f"{level:.0%} t interval over {n} "
+                       "seeds" if n > 1 else "one seed: no interval" for n in out.n_seeds]
     for b in by: out[b] = out[b].replace(-1, np.nan)
     return out
+
+# %% ../nbs/07a_nulls.ipynb #59628864
+def auc_nulls(saes:pd.DataFrame, # one row per SAE: sae_id, sae_type, hidden, k, l0 (final test L0)
+              store, # the ActivationStore they read
+              cache_dir=None, # null cache (shared by every step that asks for the same null)
+              n_draws:int=30, # random dictionaries per null
+              q:str='q95', # quantile used as the threshold
+              grid:float=0.1, # L0 snapping of non-TopK SAEs (fewer distinct nulls)
+             )->dict: # sae_id -> (C,) AUC threshold per concept, in store.concept_names order
+    "The matched random-dictionary null of a single latent's AUC (readout auc1) for each SAE, at its final L0."
+    nt = null_table(saes, store, cache_dir=cache_dir, n_draws=n_draws, readouts=('auc1',), grid=grid)
+    tab = nt[nt.readout == 'auc1'].pivot_table(index=['hidden', 'null_k'], columns='concept', values=q)[store.concept_names]
+    return {r.sae_id: tab.loc[(int(r.hidden), null_k(r.sae_type, int(r.hidden), r.k, r.l0, grid))].to_numpy(float) for r in saes.itertuples()}
+
+# %% ../nbs/07a_nulls.ipynb #1076278a
+from .activations import ActivationStore
+from .infer import row_budget
+
+# %% ../nbs/07a_nulls.ipynb #57cb76b1
+def run_sweeps(out, # a pipeline run directory
+              )->tuple: # (trained sweep folders, random-init control sweep folders)
+    "Trained sweep folders (saes/<type>) and random-init control sweeps (controls/random_init_<type>) holding a trainer's sweep.json."
+    out = Path(out)
+    return ([d for d in sorted((out/'saes').glob('*')) if (d/'sweep.json').exists()],
+            [d for d in sorted((out/'controls').glob('random_init_*')) if (d/'sweep.json').exists()])
+
+def sweep_verdicts(groups:list, # lists of sweep folders (an empty list gives None)
+                    store:ActivationStore, out, n_draws, grid, q, readouts, progress, rows,
+                   )->tuple: # (statistics, nulls, verdicts), one statistics and verdicts table per group
+    "Statistics of each group of sweeps, one null table over all their SAEs on `store` (cached in <out>/nulls), and each group's verdicts."
+    kinds = store_kinds(store)
+    stat = lambda g: pd.concat([sweep_statistics(d, store, readouts=readouts, kinds=kinds, progress=progress, rows=rows) for d in g], ignore_index=True)
+    stats = [stat(g) if g else None for g in groups]
+    saes = pd.concat([s for s in stats if s is not None])[['sae_type', 'hidden', 'k', 'l0']].drop_duplicates()
+    nulls = null_table(saes, store, cache_dir=Path(out)/'nulls', n_draws=n_draws, readouts=readouts, grid=grid, kinds=kinds, progress=progress, rows=rows)
+    return stats, nulls, [None if s is None else retention_verdicts(s, nulls, q, grid, kinds) for s in stats]
+
+# %% ../nbs/07a_nulls.ipynb #663e2024
+def null_verdicts(out, # run directory
+                  store:ActivationStore, # its store
+                  n_draws:int=20, # random dictionaries per null (with fewer than 100 the q99 is the sample maximum)
+                  grid:float=0.1, # L0 snapping of non-TopK SAEs to a log grid (see `nulls.null_k`)
+                  q:str='q99', # null quantile a statistic must beat
+                  readouts=NULL_READOUTS, # statistics (no k-sparse probe by default: it fits a probe per draw)
+                  progress:bool=False,
+                  select_rows:int=None, # choose latents on a seeded subset of this many training rows (SAEs and nulls alike; None: all)
+                 )->dict: # stats, control_stats, nulls, verdicts (trained), control_verdicts, q, n_draws, grid, select_rows
+    "Statistics of the trained and random-init SAEs, their matched nulls (cached in <out>/nulls) and one verdict per SAE x concept."
+    tr, ct = run_sweeps(out)
+    if not tr: raise InputError(f"{out} holds no trained sweep (saes/<type>/sweep.json): run sae_concept_dynamics --out {out} first")
+    n_train = int(store.manifest['data']['n_train'])
+    rows = row_budget(n_train, select_rows, 0)
+    (st, sc), nulls, (ver, cver) = sweep_verdicts([tr, ct], store, out, n_draws, grid, q, readouts, progress, rows)
+    cver = ver.iloc[:0] if cver is None else cver
+    return dict(stats=st, control_stats=sc, nulls=nulls, verdicts=ver, control_verdicts=cver, q=q, n_draws=n_draws, grid=grid,
+                select_rows=None if rows is None else len(rows), n_train=n_train)
 
 # %% ../nbs/07a_nulls.ipynb #d33023b4
 def planted_concepts(n:int=2000, # training inputs (the test split has max(n // 4, 200))
@@ -517,11 +586,15 @@ def planted_concepts(n:int=2000, # training inputs (the test split has max(n // 
                      noise:float=0.1, # isotropic Gaussian noise per dimension
                      seed:int=0,
                     )->dict: # x_train, x_test, c_train, c_test, v_train, v_test, names, kinds, truth (DataFrame)
-    "Synthetic activations with planted directions: mutually exclusive atomic concepts of set norm and prevalence, their composite (union of the first two), a continuous quantity, and a concept with no direction."
+    ("Synthetic activations with planted directions: mutually exclusive atomic concepts of set norm and "
+     "prevalence, their composite (union of the first "
+     "two), a continuous quantity, and a concept with no direction.")
     A = len(norms)
     if len(prevalences) != A or A < 2: raise InputError("give one prevalence per norm, at least two atomic concepts")
-    if sum(prevalences) > 1: raise InputError(f"prevalences sum to {sum(prevalences)}: atomic concepts are exclusive, keep the sum <= 1")
-    if A + 1 + nuisance_dims > d: raise InputError(f"{A + 1 + nuisance_dims} planted directions do not fit orthogonally in d={d}: raise d")
+    if sum(prevalences) > 1:
+        raise InputError(f"prevalences sum to {sum(prevalences)}: atomic concepts are exclusive, keep the sum <= 1")
+    if A + 1 + nuisance_dims > d:
+        raise InputError(f"{A + 1 + nuisance_dims} planted directions do not fit orthogonally in d={d}: raise d")
     g = torch.Generator().manual_seed(seed)
     Q = torch.linalg.qr(torch.randn(d, d, generator=g))[0].T
     U, Nu = Q[:A + 1], Q[A + 1:A + 1 + nuisance_dims]                                      # orthonormal concept and nuisance directions
@@ -530,7 +603,8 @@ def planted_concepts(n:int=2000, # training inputs (the test split has max(n // 
         on = torch.nn.functional.one_hot(cls, A + 1)[:, :A].bool()
         mag = (0.8 + 0.4 * torch.rand(m, A, generator=g)) * torch.tensor(norms) * on
         t = torch.rand(m, generator=g)
-        x = torch.cat([mag, continuous_norm * t[:, None]], 1) @ U + nuisance_std * torch.randn(m, nuisance_dims, generator=g) @ Nu + noise * torch.randn(m, d, generator=g)
+        x = (torch.cat([mag, continuous_norm * t[:, None]], 1) @ U + nuisance_std * torch.randn(m, nuisance_dims, generator=g) @ Nu
+             + noise * torch.randn(m, d, generator=g))
         c = torch.cat([on, (on[:, 0] | on[:, 1])[:, None], (t > t.median())[:, None], (torch.rand(m, generator=g) < 0.25)[:, None]], 1)
         v = torch.full(c.shape, float('nan'), dtype=torch.float64); v[:, A + 1] = t.double()
         return x, c, v
@@ -539,7 +613,8 @@ def planted_concepts(n:int=2000, # training inputs (the test split has max(n // 
     kinds = {**{f'a{i}': dict(kind='atomic', members=()) for i in range(A)}, 'a0_or_a1': dict(kind='composite', members=('a0', 'a1')),
              'quantity': dict(kind='continuous', members=()), 'no_direction': dict(kind='atomic', members=())}
     truth = pd.DataFrame(dict(concept=names, kind=[kinds[c]['kind'] for c in names],
-                              norm=[*norms, min(norms[0], norms[1]), continuous_norm, 0.], prevalence=[*prevalences, prevalences[0] + prevalences[1], 1., 0.25]))
+                              norm=[*norms, min(norms[0], norms[1]), continuous_norm, 0.],
+                              prevalence=[*prevalences, prevalences[0] + prevalences[1], 1., 0.25]))
     return dict(x_train=x_tr, x_test=x_te, c_train=c_tr, c_test=c_te, v_train=v_tr, v_test=v_te, names=names, kinds=kinds, truth=truth)
 
 # %% ../nbs/07a_nulls.ipynb #3953ad73
@@ -568,7 +643,8 @@ def planted_study(planted:dict=None, # from `planted_concepts` (default: its def
         rows.append(_bank_rows(bank.fold_input_scale(c).eval(), P, meta, kinds))
     for s in control_seeds:
         tk = SAEBank(d, hidden, activation='topk', ks=list(control_ks), seeds=s).init_b_dec(x).eval()
-        ctl.append(_bank_rows(tk, P, dict(sae_id=[f'untrained_topk_k{k}_s{s}' for k in control_ks], sae_type='topk', hidden=hidden, lam=np.nan, k=list(control_ks), seed=s), kinds))
+        ids = [f'untrained_topk_k{k}_s{s}' for k in control_ks]
+        ctl.append(_bank_rows(tk, P, dict(sae_id=ids, sae_type='topk', hidden=hidden, lam=np.nan, k=list(control_ks), seed=s), kinds))
         va = SAEBank(d, hidden, activation='relu', lams=1., seeds=s).init_b_dec(x).eval()
         ctl.append(_bank_rows(va, P, dict(sae_id=[f'untrained_vanilla_s{s}'], sae_type='vanilla', hidden=hidden, lam=np.nan, k=-1, seed=s), kinds))
     stats, cstats = pd.concat(rows, ignore_index=True), pd.concat(ctl, ignore_index=True)

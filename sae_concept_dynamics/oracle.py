@@ -39,7 +39,10 @@ class OracleConfig:
     def __post_init__(self):
         self.hidden = tuple(int(h) for h in self.hidden)
         if self.arch not in ('mlp', 'cnn'): raise InputError(f"--arch {self.arch!r} is unknown: use mlp or cnn")
-        if self.epochs < 0 or self.batch_size < 1 or self.lr <= 0: raise InputError(f"oracle config out of range (epochs {self.epochs}, batch_size {self.batch_size}, lr {self.lr}): use epochs >= 0, batch_size >= 1, lr > 0")
+        if self.epochs < 0 or self.batch_size < 1 or self.lr <= 0:
+            raise InputError(f"oracle config out of range (epochs {self.epochs}, batch_size {self.batch_size}, "
+                             f"lr {self.lr}): use epochs >= 0, "
+                             f"batch_size >= 1, lr > 0")
 
 # %% ../nbs/01_oracle.ipynb #d07f9c1b
 class MLPOracle(nn.Sequential):

@@ -1,4 +1,4 @@
-"""Frontier of sparsity against reconstruction, concept AUC against L0, the retention heatmap, training dynamics, the co-discard dendrogram and the top-activating digits of each concept's most selective latent.
+"""The sparsity frontier, concept AUC against L0, the retention heatmap, dynamics, the co-discard dendrogram and top-activating digits.
 
 Docs: https://sae-concept-dynamics.github.io/sae-concept-dynamics/plots.html.md"""
 
@@ -19,7 +19,7 @@ from .analysis import VERDICTS, null_band
 
 # %% auto #0
 __all__ = ['VERDICT_COLORS', 'save_figure', 'frontier_plot', 'auc_vs_l0_plot', 'retention_heatmap', 'dynamics_plot',
-           'co_discard_plot', 'top_digits_grid']
+           'co_discard_plot', 'top_digits_grid', 'report_figures']
 
 # %% ../nbs/10_plots.ipynb #196395ff
 def _log_x(ax):
@@ -122,7 +122,8 @@ def retention_heatmap(retention:pd.DataFrame, # from `retention_table`: sae_id, 
     l0 = retention.groupby('sae_id').l0.first().reindex(cols)
     types = retention.groupby('sae_id').sae_type.first().reindex(cols) if 'sae_type' in retention.columns else None
     every = max(1, int(np.ceil(len(cols) * 9 / (72 * fig.get_figwidth()))))            # >= 9 pt per 7 pt label: no overlap
-    ax.set_xticks(range(0, len(cols), every), [f"{v:.0f}" + (f" {types[c][0]}" if types is not None else '') for c, v in list(l0.items())[::every]], rotation=90, fontsize=7)
+    labels = [f"{v:.0f}" + (f" {types[c][0]}" if types is not None else '') for c, v in list(l0.items())[::every]]
+    ax.set_xticks(range(0, len(cols), every), labels, rotation=90, fontsize=7)
     ax.set_yticks(range(len(concepts)), concepts, fontsize=8)
     ax.set_xlabel('SAEs ordered by L0 (dense -> sparse; letter = SAE type)'); ax.set_title(f'Retention ({criterion})')
     from matplotlib.patches import Patch
@@ -195,3 +196,25 @@ def top_digits_grid(images:np.ndarray, # (N, 28, 28) test digits
         axs[r, 0].set_ylabel(lab, rotation=0, ha='right', va='center', fontsize=7)
     fig.subplots_adjust(wspace=0.05, hspace=0.05)
     return save_figure(fig, path)
+
+# %% ../nbs/10_plots.ipynb #4f6c9420
+from .lineage import matching_figure
+
+# %% ../nbs/10_plots.ipynb #763a932b
+def report_figures(res:dict, # from `pipeline.analyze_run`
+                   fig_dir, # the run's figures folder
+                   top:tuple=None, # (test images, one SAE's codes on them, its best latent per concept) for `top_digits_grid`; None: not drawn
+                  )->dict: # figure name -> saved PNG path
+    "Every figure of report.md, saved in fig_dir: frontier, AUC against L0, retention, co-discard groups, cross-SAE matching, top digits."
+    d = Path(fig_dir); d.mkdir(parents=True, exist_ok=True)
+    ret, figs = res['retention'], {}
+    def draw(name, fn): fn(d/f'{name}.png'); figs[name] = d/f'{name}.png'
+    def plain(fig, path):
+        with atomic_path(path) as tmp: fig.savefig(tmp, format='png', dpi=100)
+    draw('frontier', lambda p: frontier_plot(res['saes'].dropna(subset=['l0', 'fvu']), p))
+    draw('auc_vs_l0', lambda p: auc_vs_l0_plot(ret, value='auc1', threshold=None, nulls=res['nulls'], path=p))
+    draw('retention', lambda p: retention_heatmap(ret, criterion='verdict', path=p))
+    if res['clusters']: draw('co_discard', lambda p: co_discard_plot(res['co_discard'], res['clusters'], p))
+    if 'match_curve' in res and len(res['match_curve']): draw('matching', lambda p: plain(matching_figure(res['match_curve']), p))
+    if top is not None: draw('top_digits', lambda p: top_digits_grid(*top, path=p))
+    return figs

@@ -1,4 +1,4 @@
-"""One-vs-rest logistic probes per concept under the seed's protocol (stratified 80/20 split or 5-fold CV), solved for all concepts x folds x SAEs at once in torch, checked against scikit-learn.
+"""Logistic probes per concept under the seed's protocol (80/20 or 5-fold CV), solved for all concepts, folds and SAEs at once.
 
 Docs: https://sae-concept-dynamics.github.io/sae-concept-dynamics/probes.html.md"""
 
@@ -66,7 +66,8 @@ def probe_folds(concepts, # (N, C) bool concept labels
     for c in range(C):
         pos = int(y[:, c].sum()); need = min_positives * (F if protocol == 'cv' else 1)
         if min(pos, N - pos) < max(need, 2):
-            skipped[c] = f"only {min(pos, N - pos)} {'positives' if pos <= N - pos else 'negatives'} in {N} rows (need {min_positives} per held-out fold)"
+            skipped[c] = (f"only {min(pos, N - pos)} {'positives' if pos <= N - pos else 'negatives'} in {N} "
+                          f"rows (need {min_positives} per held-out fold)")
             continue
         sp = (StratifiedKFold(n_splits, shuffle=True, random_state=seed) if protocol == 'cv'
               else StratifiedShuffleSplit(1, test_size=test_size, random_state=seed))
@@ -146,7 +147,7 @@ def _line_search(f:_Objective, w, l, dirn, ld, steps:int):
 
 # %% ../nbs/06_probes.ipynb #84840834
 class _CompactHistory:
-    "Every problem's L-BFGS pairs in ring buffers with their inner products kept current: directions by the compact form of the inverse Hessian, a fixed handful of batched products whatever the memory."
+    "Every problem's L-BFGS pairs in ring buffers, inner products kept current: directions by the compact inverse-Hessian form."
     def __init__(self, m:int, w:torch.Tensor):
         self.S, self.Y, self.order = w.new_zeros(m, *w.shape), w.new_zeros(m, *w.shape), []
         self.SY = torch.zeros(*w.shape[:-1], m, m, dtype=torch.float64, device=w.device)    # [.., i, j] = s_i . y_j
@@ -175,7 +176,6 @@ class _CompactHistory:
         Hg = gam.to(g.dtype) * g + torch.einsum('hgpd,gph->gpd', self.S, c1) + torch.einsum('hgpd,gph->gpd', self.Y, c2)
         return Hg.neg_().mul_(active[..., None])
 
-
 # %% ../nbs/06_probes.ipynb #d741c9fb
 def fit_logistic_batched(X:torch.Tensor, # (G, N, d) float features; problems of group g all read X[g]
                          y:torch.Tensor, # (G, P, N) bool labels of each problem
@@ -190,8 +190,10 @@ def fit_logistic_batched(X:torch.Tensor, # (G, N, d) float features; problems of
                         )->tuple: # V (G, P, d), c (G, P): logits = X @ V + c in the raw feature scale; and an info dict
     "Fit G x P standardised L2 logistic regressions at once by batched L-BFGS."
     G, N, d = X.shape; P = y.shape[1]
-    if y.shape != (G, P, N) or train.shape != (G, P, N): raise InputError(f"y {tuple(y.shape)} and train {tuple(train.shape)} must both be (G, P, N) = ({G}, P, {N})")
-    if solver not in ('compact', 'two_loop'): raise InputError(f"solver {solver!r} is unknown: use 'compact' or 'two_loop'")
+    if y.shape != (G, P, N) or train.shape != (G, P, N):
+        raise InputError(f"y {tuple(y.shape)} and train {tuple(train.shape)} must both be (G, P, N) = ({G}, P, {N})")
+    if solver not in ('compact', 'two_loop'):
+        raise InputError(f"solver {solver!r} is unknown: use 'compact' or 'two_loop'")
     f, dot = _Objective(X, y.to(X.dtype), train.to(X.dtype), C), torch.linalg.vecdot
     w = X.new_zeros(G, P, d + 1)                            # [weights on standardised features, intercept]
     l = f.logits(w); g = f.grad(w, l, torch.empty_like(w)); g_new = torch.empty_like(w)
@@ -238,7 +240,8 @@ def _as_groups(features):
     if not isinstance(features, torch.Tensor): features = torch.as_tensor(np.asarray(features))
     if features.ndim == 2: features = features[None]
     if features.ndim != 3: raise InputError(f"features must be (N, d) or (G, N, d), got shape {tuple(features.shape)}")
-    if not torch.isfinite(features).all(): raise InputError("features hold NaN or inf values: check the SAE or activations they came from")
+    if not torch.isfinite(features).all():
+        raise InputError("features hold NaN or inf values: check the SAE or activations they came from")
     return features.float()
 
 def _sklearn_scores(Xg, yp, tr, C, tol, max_iter):
@@ -285,7 +288,9 @@ def fit_probes(features, # (N, d) or (G, N, d) features, e.g. the codes of G SAE
               )->np.ndarray: # (G, C, F, 5) metrics (PROBE_METRICS); NaN for skipped concepts
     "Logistic probe metrics for every group, concept and fold."
     X = _as_groups(features); G, N, d = X.shape
-    if folds.train.shape[2] != N: raise InputError(f"folds are for {folds.train.shape[2]} rows but features have {N}: build the folds from the same rows")
+    if folds.train.shape[2] != N:
+        raise InputError(f"folds are for {folds.train.shape[2]} rows but features have {N}: build the folds "
+                         "from the same rows")
     keep, yp, trp, tep = _problems(folds, concepts)
     res = np.full((G, folds.train.shape[0], folds.n_folds, len(PROBE_METRICS)), np.nan)
     if not keep: return res
@@ -367,7 +372,8 @@ def probe_table(features, # (N, d) or (G, N, d) features
     "Probe and k-sparse probe metrics (mean and std over folds) as one tidy table."
     y = _as_concepts(concepts)
     names = list(names) if names is not None else [f'c{i}' for i in range(y.shape[1])]
-    if len(names) != y.shape[1]: raise InputError(f"{len(names)} names for {y.shape[1]} concepts: pass one name per column")
+    if len(names) != y.shape[1]:
+        raise InputError(f"{len(names)} names for {y.shape[1]} concepts: pass one name per column")
     folds = folds or probe_folds(y, protocol, seed=seed)
     rows = _summary_rows(fit_probes(features, y, folds, backend, C, **kw), names, 'probe', None, PROBE_METRICS, folds.skipped)
     kw.pop('chunk', None)
@@ -385,7 +391,9 @@ def probe_codes(codes_train, # (N1, d) or (G, N1, d) features of the training se
                )->pd.DataFrame: # as `probe_table`, with n_folds = 1 and std = 0
     "Probes trained on a given training set and scored on a given test set."
     a, b = _as_groups(codes_train), _as_groups(codes_test)
-    if a.shape[0] != b.shape[0] or a.shape[2] != b.shape[2]: raise InputError(f"train features {tuple(a.shape)} and test features {tuple(b.shape)} must have the same groups and width")
+    if a.shape[0] != b.shape[0] or a.shape[2] != b.shape[2]:
+        raise InputError(f"train features {tuple(a.shape)} and test features {tuple(b.shape)} must have the "
+                         "same groups and width")
     y = np.concatenate([_as_concepts(concepts_train), _as_concepts(concepts_test)])
     if len(y) != a.shape[1] + b.shape[1]: raise InputError("concept rows must match feature rows in both sets")
     return probe_table(torch.cat([a, b], 1), y, names, folds=explicit_folds(a.shape[1], y, min_positives), **kw)

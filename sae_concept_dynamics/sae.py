@@ -1,4 +1,4 @@
-"""Sparse autoencoders (vanilla L1, TopK, BatchTopK, JumpReLU) stacked as banks: S SAEs of one width that share every batch, one encoder matmul, and independent gradients.
+"""Sparse autoencoders (vanilla L1, TopK, BatchTopK, JumpReLU) as banks: S SAEs of one width sharing every batch and one matmul.
 
 Docs: https://sae-concept-dynamics.github.io/sae-concept-dynamics/sae.html.md"""
 
@@ -23,13 +23,17 @@ __all__ = ['ACTIVATIONS', 'DECODER_CONSTRAINTS', 'SAEBank', 'JumpReLUFunction', 
 ACTIVATIONS = ('relu', 'topk', 'batchtopk', 'jumprelu')
 DECODER_CONSTRAINTS = ('unit_norm', 'l1_weighted')
 
+# %% ../nbs/03_sae.ipynb #28d3dfa9
 def _per_member(v, S, name, cast=float):
     "Broadcast a scalar or a length-S sequence to a list of S values."
     if v is None: return None
     vals = [cast(a) for a in (v.tolist() if isinstance(v, torch.Tensor) else v)] if hasattr(v, '__len__') else [cast(v)] * S
-    if len(vals) != S: raise InputError(f"{name} has {len(vals)} values for a bank of {S} members: give one value per member or a single value")
+    if len(vals) != S:
+        raise InputError(f"{name} has {len(vals)} values for a bank of {S} members: give one value per member "
+                         "or a single value")
     return vals
 
+# %% ../nbs/03_sae.ipynb #a84fa269
 class SAEBank(nn.Module):
     "S sparse autoencoders of one width, trained together: leading member dimension, one encoder matmul, independent gradients."
     def __init__(self, d:int, # input dimension (width of the layer read)
@@ -50,8 +54,9 @@ class SAEBank(nn.Module):
                  device=None, # device of the parameters
                 ):
         super().__init__()
-        if activation not in ACTIVATIONS: raise InputError(f"activation {activation!r} is unknown: use one of {', '.join(ACTIVATIONS)}")
-        if decoder_constraint not in DECODER_CONSTRAINTS: raise InputError(f"decoder_constraint {decoder_constraint!r} is unknown: use one of {', '.join(DECODER_CONSTRAINTS)}")
+        choices = dict(activation=(activation, ACTIVATIONS), decoder_constraint=(decoder_constraint, DECODER_CONSTRAINTS))
+        for name, (v, allowed) in choices.items():
+            if v not in allowed: raise InputError(f"{name} {v!r} is unknown: use one of {', '.join(allowed)}")
         if int(d) <= 0 or int(hidden) <= 0: raise InputError(f"d={d} and hidden={hidden} must both be positive integers")
         if n_members is None: n_members = next((len(v) for v in (lams, ks, seeds) if hasattr(v, '__len__')), 1)
         S, d, H = int(n_members), int(d), int(hidden)
@@ -61,16 +66,17 @@ class SAEBank(nn.Module):
         self.bandwidth, self.threshold_beta = float(bandwidth), float(threshold_beta)
         self.threshold_init, self.threshold_quantile = None if threshold_init is None else float(threshold_init), float(threshold_quantile)
         lams = _per_member(lams if lams is not None else (1e-2 if activation in ('relu', 'jumprelu') else 0.), S, 'lams')
-        if activation in ('relu', 'jumprelu') and any(not (l > 0) for l in lams): raise InputError(f"lambda values must be > 0, got {min(lams)}: pass positive --lambdas")
+        if activation in ('relu', 'jumprelu') and any(not (l > 0) for l in lams):
+            raise InputError(f"lambda values must be > 0, got {min(lams)}: pass positive --lambdas")
         ks = _per_member(ks if ks is not None else max(1, H // 16), S, 'ks', int)
-        if activation in ('topk', 'batchtopk') and any(not (1 <= k <= H) for k in ks): raise InputError(f"k must be between 1 and hidden={H}, got {ks}: pass k fractions in (0, 1]")
+        if activation in ('topk', 'batchtopk') and any(not (1 <= k <= H) for k in ks):
+            raise InputError(f"k must be between 1 and hidden={H}, got {ks}: pass k fractions in (0, 1]")
         self.seeds = _per_member(seeds, S, 'seeds', int)
         W = torch.stack([torch.randn(H, d, generator=torch.Generator().manual_seed(s)) for s in self.seeds])
         W = W / W.norm(dim=-1, keepdim=True)
         self.W_dec = nn.Parameter(W.clone())
         self.W_enc = nn.Parameter(W.transpose(1, 2).clone())
-        self.b_enc = nn.Parameter(torch.zeros(S, H))
-        self.b_dec = nn.Parameter(torch.zeros(S, d))
+        self.b_enc, self.b_dec = nn.Parameter(torch.zeros(S, H)), nn.Parameter(torch.zeros(S, d))
         if activation == 'jumprelu':  # the threshold itself is the parameter (a log-parameter barely moves under Adam)
             self.threshold = nn.Parameter(torch.full((S, H), self.threshold_init or 0.))
             self.register_buffer('bandwidths', torch.full((S,), self.bandwidth if threshold_init is not None else 0.))
@@ -98,15 +104,19 @@ def pre_acts(self:SAEBank, x:torch.Tensor, # (B, d) shared by all members, or (S
             )->torch.Tensor: # (S, B, H) encoder pre-activations
     "Pre-activations `(x - b_dec) @ W_enc + b_enc` of every member."
     S, d, H = self.W_enc.shape
-    if x.shape[-1] != d: raise InputError(f"input has width {x.shape[-1]}, the SAE reads {d}: pass activations of the layer it was trained on")
+    if x.shape[-1] != d:
+        raise InputError(f"input has width {x.shape[-1]}, the SAE reads {d}: pass activations of the layer it "
+                         "was trained on")
     bias = self.b_enc - torch.bmm(self.b_dec[:, None], self.W_enc)[:, 0]        # (S, H): b_enc - b_dec @ W_enc
-    if x.ndim == 2: return torch.addmm(bias.reshape(S * H), x, self.W_enc.permute(1, 0, 2).reshape(d, S * H)).view(-1, S, H).transpose(0, 1)
+    if x.ndim == 2:
+        return torch.addmm(bias.reshape(S * H), x, self.W_enc.permute(1, 0, 2).reshape(d, S * H)).view(-1, S, H).transpose(0, 1)
     if x.ndim == 3 and x.shape[0] == S: return torch.baddbmm(bias[:, None], x, self.W_enc)
     raise InputError(f"input must be (B, {d}) or ({S}, B, {d}); got {tuple(x.shape)}")
 
 # %% ../nbs/03_sae.ipynb #84f35fe1
 def _rectangle(x): return ((x > -0.5) & (x < 0.5)).to(x.dtype)
 
+# %% ../nbs/03_sae.ipynb #4be6eb96
 class JumpReLUFunction(torch.autograd.Function):
     "`x * (x > theta)`; gradient to theta through a rectangle kernel of width `bandwidth`."
     @staticmethod
@@ -120,6 +130,7 @@ class JumpReLUFunction(torch.autograd.Function):
         gt = (-(theta / bw) * _rectangle((x - theta) / bw) * g).sum_to_size(theta.shape)
         return gx, gt, None
 
+# %% ../nbs/03_sae.ipynb #98a2c88b
 class StepFunction(torch.autograd.Function):
     "`(x > theta)` as a float; gradient to theta through a rectangle kernel (the L0 penalty's estimator)."
     @staticmethod
@@ -149,6 +160,7 @@ def _set_threshold(self:SAEBank, pre:torch.Tensor, # (S, B, H) pre-activations
         self.bandwidths[s] = self.bandwidth * float(p.pow(2).mean().sqrt())
         self.threshold_set[s] = True
 
+# %% ../nbs/03_sae.ipynb #24d56233
 @patch
 def init_threshold(self:SAEBank, x:torch.Tensor, # (N, d) inputs as the bank will see them (a sample is enough)
                   )->SAEBank:
@@ -156,6 +168,7 @@ def init_threshold(self:SAEBank, x:torch.Tensor, # (N, d) inputs as the bank wil
     if self.activation == 'jumprelu': self._set_threshold(self.pre_acts(x).detach())
     return self
 
+# %% ../nbs/03_sae.ipynb #7ff1039b
 @patch
 def _jump_args(self:SAEBank, pre:torch.Tensor)->tuple: # (relu(pre), theta (S, 1, H), bandwidth (S, 1, 1))
     "Arguments of the JumpReLU and step functions; sets thresholds not set yet from this (training) batch."
@@ -201,12 +214,14 @@ def activate(self:SAEBank, pre:torch.Tensor, # (S, B, H) pre-activations
             self.thresholds.copy_(torch.where(self.thresholds < 0, kept_min, b * self.thresholds + (1 - b) * kept_min))
     return z
 
+# %% ../nbs/03_sae.ipynb #5f3f3b9a
 @patch
 def encode(self:SAEBank, x:torch.Tensor, # (B, d) or (S, B, d)
           )->torch.Tensor: # (S, B, H) codes
     "Sparse codes of every member."
     return self.activate(self.pre_acts(x))
 
+# %% ../nbs/03_sae.ipynb #71e9ce04
 @patch
 def decode(self:SAEBank, z:torch.Tensor, # (S, B, H) codes
           )->torch.Tensor: # (S, B, d) reconstructions
@@ -214,6 +229,7 @@ def decode(self:SAEBank, z:torch.Tensor, # (S, B, H) codes
     if z.ndim == 2 and self.n_members == 1: z = z[None]
     return torch.baddbmm(self.b_dec[:, None], z, self.W_dec)
 
+# %% ../nbs/03_sae.ipynb #1db5dafd
 @patch
 def forward(self:SAEBank, x:torch.Tensor, # (B, d) or (S, B, d)
            )->tuple: # (x_hat (S, B, d), z (S, B, H))
@@ -227,13 +243,15 @@ def dead_latents(self:SAEBank)->torch.Tensor: # (S, H) bool
     "Latents silent for at least `dead_rows` training rows."
     return self.rows_since_fired >= self.dead_rows
 
+# %% ../nbs/03_sae.ipynb #c9023cde
 @patch
 def _sparse_decode(self:SAEBank, kept)->bool:
     "Decode TopK codes from their kept values alone: when at most one latent in 16 is kept, on CPU or CUDA."
     return kept is not None and kept[0].shape[-1] * 16 <= self.hidden and self.W_dec.device.type in ('cpu', 'cuda')
 
+# %% ../nbs/03_sae.ipynb #453ca456
 class _KeptDecode(torch.autograd.Function):
-    "`z @ W_dec` from TopK's kept values: forward a weighted sum of k decoder rows per input (`embedding_bag`); backward two dense products (on a CPU they beat gathering B·k decoder rows)."
+    "`z @ W_dec` from TopK's kept values: forward a weighted sum of k decoder rows per input; backward two dense products."
     @staticmethod
     def forward(ctx, v, W, rows, z): # v (S*B, k) values; W (S*H, d) decoder rows; rows (S*B, k) their indices; z (S, B, H) scattered codes (no grad)
         ctx.save_for_backward(W, rows, z)
@@ -246,6 +264,7 @@ class _KeptDecode(torch.autograd.Function):
         gW = torch.bmm(z.transpose(1, 2), g3).view(S * H, -1) if ctx.needs_input_grad[1] else None
         return gv, gW, None, None
 
+# %% ../nbs/03_sae.ipynb #d1fb8130
 @patch
 def _decode_kept(self:SAEBank, v:torch.Tensor, i:torch.Tensor, # (S, B, k) kept values and their latents
                  z:torch.Tensor, # (S, B, H) the same codes scattered (read by the backward pass only)
@@ -256,6 +275,7 @@ def _decode_kept(self:SAEBank, v:torch.Tensor, i:torch.Tensor, # (S, B, k) kept 
     out = _KeptDecode.apply(v.reshape(S * B, k), self.W_dec.reshape(S * self.hidden, self.d), rows, z.detach())
     return out.view(S, B, self.d) + self.b_dec[:, None]
 
+# %% ../nbs/03_sae.ipynb #5e616ac9
 @patch
 def _aux_fvu(self:SAEBank, pre:torch.Tensor, # (S, B, H) pre-activations
              dead:torch.Tensor, # (S, H) bool dead latents
@@ -269,11 +289,13 @@ def _aux_fvu(self:SAEBank, pre:torch.Tensor, # (S, B, H) pre-activations
     if self.k_aux < D:
         vals, j = p.topk(self.k_aux, dim=-1)
         za = torch.zeros_like(p).scatter(-1, j, F.relu(vals))
-    else: za = F.relu(p)                                                       # every dead latent is among the k_aux largest
+    else:
+        za = F.relu(p)                                                       # every dead latent is among the k_aux largest
     e_hat = torch.bmm(za, self.W_dec.gather(1, idx[..., None].expand(-1, -1, self.d)))
     e_var = avg((e - e.mean(1, keepdim=True)).pow(2).sum(-1)).clamp_min(1e-12)
     return avg((e_hat - e).pow(2).sum(-1)) / e_var
 
+# %% ../nbs/03_sae.ipynb #42fc1628
 @patch
 def loss(self:SAEBank, x:torch.Tensor, # (B, d) shared batch, or (S, B, d)
          weights:torch.Tensor=None, # (B,) row weights (None: all 1)
@@ -298,8 +320,10 @@ def loss(self:SAEBank, x:torch.Tensor, # (B, d) shared batch, or (S, B, d)
     elif self.activation == 'jumprelu':
         sparsity = self.lams * l1_scale * avg(StepFunction.apply(*self._jump_args(pre)).sum(-1))
     else: sparsity = torch.zeros_like(mse)
-    if kept is None: active = z.detach() != 0; fired, l0 = active.any(1), active.sum(-1).float().mean(-1)      # fired (S, H)
-    else: fired, l0 = z.detach().amax(1) > 0, (kept[0].detach() > 0).sum(-1).float().mean(-1)  # TopK: read the B x k kept values
+    if kept is None:
+        active = z.detach() != 0; fired, l0 = active.any(1), active.sum(-1).float().mean(-1)      # fired (S, H)
+    else:
+        fired, l0 = z.detach().amax(1) > 0, (kept[0].detach() > 0).sum(-1).float().mean(-1)  # TopK: read the B x k kept values
     if track_dead if track_dead is not None else self.training:
         with torch.no_grad():
             self.rows_since_fired.copy_(torch.where(fired, torch.zeros_like(self.rows_since_fired), self.rows_since_fired + z.shape[1]))
@@ -326,6 +350,20 @@ def normalize_decoder(self:SAEBank):
     "Scale decoder rows back to unit norm (call after the optimizer step)."
     if self.decoder_constraint == 'unit_norm': self.W_dec.div_(self.W_dec.norm(dim=-1, keepdim=True).clamp_min(1e-12))
 
+# %% ../nbs/03_sae.ipynb #3d72ff80
+@patch
+def apply_step(self:SAEBank, opt, # optimizer over this bank's parameters
+               out:dict, # `loss`'s result for this step
+               alive:torch.Tensor=None, # (S,) bool: members still training; the others' losses count as 0 (None: all)
+               set_to_none:bool=True, # drop the gradients before backward (False: zero them in place, as a captured CUDA graph needs)
+              )->dict: # detached per-member (S,) tensors: loss, mse, fvu, l0
+    "The step after the loss, without a host sync: backward, decoder-gradient projection, `opt.step()`, decoder renormalisation."
+    loss = out['loss'] if alive is None else torch.where(alive, out['loss'], torch.zeros_like(out['loss']))
+    opt.zero_grad(set_to_none=set_to_none)
+    loss.sum().backward()
+    self.remove_parallel_grads(); opt.step(); self.normalize_decoder()
+    return {k: out[k].detach() for k in ('loss', 'mse', 'fvu', 'l0')}
+
 # %% ../nbs/03_sae.ipynb #bd7e147a
 @patch
 def train_step(self:SAEBank, opt, # optimizer over this bank's parameters
@@ -337,19 +375,14 @@ def train_step(self:SAEBank, opt, # optimizer over this bank's parameters
                on_fail=None, # called as on_fail(bad (S,) bool, loss (S,)) when members' losses stop being finite
                loss_fn=None, # computes the loss instead of `self.loss` (same arguments; e.g. its `torch.compile`d form)
               )->dict: # detached per-member (S,) tensors: loss, mse, fvu, l0
-    "One optimizer step: loss, backward, decoder-gradient projection, `opt.step()`, decoder renormalisation."
+    "One optimizer step: loss, a check for non-finite losses (a host sync), then `apply_step`."
     out = (loss_fn or self.loss)(xb, weights=weights, l1_scale=l1_scale, code_hook=code_hook)
-    loss = out['loss']
     if alive is not None:
-        bad = ~torch.isfinite(loss) & alive
+        bad = ~torch.isfinite(out['loss']) & alive
         if bool(bad.any()):
-            if on_fail is not None: on_fail(bad, loss.detach())
+            if on_fail is not None: on_fail(bad, out['loss'].detach())
             alive &= ~bad
-        loss = torch.where(alive, loss, torch.zeros_like(loss))
-    opt.zero_grad(set_to_none=True)
-    loss.sum().backward()
-    self.remove_parallel_grads(); opt.step(); self.normalize_decoder()
-    return {k: out[k].detach() for k in ('loss', 'mse', 'fvu', 'l0')}
+    return self.apply_step(opt, out, alive)
 
 # %% ../nbs/03_sae.ipynb #da27abc3
 def geometric_median(x:torch.Tensor, # (N, d) points
@@ -403,6 +436,7 @@ def settings(self:SAEBank)->dict: # constructor arguments that rebuild this bank
                 aux_coef=self.aux_coef, k_aux=self.k_aux, dead_rows=self.dead_rows, bandwidth=self.bandwidth,
                 threshold_beta=self.threshold_beta, threshold_init=self.threshold_init, threshold_quantile=self.threshold_quantile)
 
+# %% ../nbs/03_sae.ipynb #b163db9e
 @patch
 def member(self:SAEBank, i:int, # member index
           )->SAEBank: # bank of one holding a copy of member i
@@ -413,11 +447,13 @@ def member(self:SAEBank, i:int, # member index
         for (n, p), (_, q) in zip(one.state_dict().items(), self.state_dict().items()): p.copy_(q[i:i + 1])
     return one.train(self.training)
 
+# %% ../nbs/03_sae.ipynb #f4579aac
 @patch
 def checkpoint(self:SAEBank)->dict: # {'settings': dict, 'state': {name: cpu tensor}}
     "Parameters and settings as a plain dict, ready for `save_torch`."
     return dict(settings=self.settings(), state={k: v.detach().cpu().clone() for k, v in self.state_dict().items()})
 
+# %% ../nbs/03_sae.ipynb #046bb532
 def _upgrade_checkpoint(ckpt:dict)->dict:
     "Checkpoints of JumpReLU banks written before the threshold became a direct parameter: `exp(log_threshold)`, absolute kernel width."
     if not isinstance(ckpt, dict) or 'log_threshold' not in ckpt.get('state', {}): return ckpt
@@ -426,6 +462,7 @@ def _upgrade_checkpoint(ckpt:dict)->dict:
     st.update(threshold=t, bandwidths=torch.full(t.shape[:1], bw), threshold_set=torch.ones(t.shape[0], dtype=torch.bool))
     return {**ckpt, 'state': st, 'settings': {**ckpt['settings'], 'threshold_init': float(t.mean())}}
 
+# %% ../nbs/03_sae.ipynb #c4bfa1b3
 @patch(cls_method=True)
 def from_checkpoint(cls:SAEBank, ckpt:dict, # a dict written by `checkpoint`
                     device=None, # device for the parameters
@@ -433,7 +470,10 @@ def from_checkpoint(cls:SAEBank, ckpt:dict, # a dict written by `checkpoint`
     "Rebuild a bank from `checkpoint()`."
     ckpt = _upgrade_checkpoint(ckpt)
     try: b = cls(**ckpt['settings']); b.load_state_dict(ckpt['state'])
-    except (KeyError, TypeError, RuntimeError) as e: raise InputError(f"not an SAE checkpoint ({type(e).__name__}: {str(e).splitlines()[0][:80]}): pass a final.pt or snapshot written by the SAE trainer") from None
+    except (KeyError, TypeError, RuntimeError) as e:
+        raise InputError(f"not an SAE checkpoint ({type(e).__name__}: {str(e).splitlines()[0][:80]}): pass a "
+                         "final.pt or snapshot written by the SAE "
+                         f"trainer") from None
     return b.to(device) if device is not None else b
 
 # %% ../nbs/03_sae.ipynb #19bd1513

@@ -78,7 +78,7 @@ def test_unknown_layer_lists_valid_names(tmp_path):
 
 def test_unwritable_log_dir(tmp_path):
     (tmp_path/'file').write_text('x')
-    assert_one_line_error(*run('mnist_activation_logger', '--log_dir', tmp_path/'file'/'sub', '--epochs', 1)[::2], 'not writable')
+    assert_one_line_error(*run('mnist_activation_logger', '--log_dir', tmp_path/'file'/'sub', '--epochs', 1)[::2], '--log_dir', 'not a folder', 'is a file')
 
 
 def test_bad_flag_values(tmp_path):

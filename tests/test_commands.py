@@ -3,10 +3,12 @@
 import json, shutil
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 from sae_concept_dynamics.core import InputError
 from sae_concept_dynamics.fixtures import tiny_store
+from sae_concept_dynamics.ablation import TABLE_MEASURES
 from cli_checks import entry_points, run, call, assert_one_line_error
 
 COMMANDS = sorted(entry_points())
@@ -28,10 +30,16 @@ def test_version_and_help(cmd):
     assert '--out' not in out.replace('--out-dir', '') or cmd == 'sae_concept_dynamics'   # one spelling of output folders
 
 
-@pytest.mark.parametrize('cmd', ['sae_trainer', 'sae_ablation', 'sae_infer', 'mnist_activation_logger'])
+TRAIN_SAES = {'sae_trainer', 'sae_ablation'}   # the commands that train SAEs, and so choose their type
+
+
+@pytest.mark.parametrize('cmd', COMMANDS)
 def test_sae_type_vocabulary(cmd):
+    "A command that trains SAEs takes `--sae_type` with the four types; no other command takes it."
     rc, out, err = call(cmd, '--help')
-    if '--sae-type' in out: assert 'vanilla' in out and 'topk' in out and 'jumprelu' in out, out
+    assert rc == 0, err
+    assert ('--sae-type' in out) == (cmd in TRAIN_SAES), out
+    if cmd in TRAIN_SAES: assert all(t in out for t in ('vanilla', 'topk', 'batchtopk', 'jumprelu')), out
 
 
 def test_commands_raise_from_python(tmp_path):
@@ -59,8 +67,8 @@ def test_trainer_console_errors(store, tmp_path):
                         (('--ablate_concept', 'digit_4', '--ablate_mode', 'prune'), ('--ablate_mode',)),
                         (('--ablate_concept', 'digit_4', '--ablate_from', '-1'), ('--ablate_from',))]:
         assert_one_line_error(*call('sae_trainer', *base, *args)[::2], *words)
-    assert_one_line_error(*call('sae_trainer', '--log_dir', store, '--out_dir', tmp_path/'f', '--quiet')[::2], 'is a file')
-    assert_one_line_error(*call('sae_trainer', '--log_dir', store, '--out_dir', tmp_path/'f'/'sub', '--quiet')[::2], 'not writable')
+    assert_one_line_error(*call('sae_trainer', '--log_dir', store, '--out_dir', tmp_path/'f', '--quiet')[::2], '--out_dir', 'not a folder')
+    assert_one_line_error(*call('sae_trainer', '--log_dir', store, '--out_dir', tmp_path/'f'/'sub', '--quiet')[::2], '--out_dir', 'not a folder', 'is a file')
 
 
 def test_store_manifest_missing_fields(store, tmp_path):
@@ -89,18 +97,25 @@ def test_ablation_console(store, tmp_path):
                         (('--sae_type', 'topk', '--k_active', '0'), ('--k_active',)), (('--concept', 'digit_42'), ('digit_42',)),
                         (('--ablate_from', '500', '--steps', '300'), ('--ablate_from',)), (('--device', 'tpu'), ('--device',))]:
         assert_one_line_error(*call('sae_ablation', *base, '--out_dir', tmp_path/'x', *args)[::2], *words)
-    assert_one_line_error(*call('sae_ablation', *base, '--out_dir', tmp_path/'f')[::2], 'is a file')
+    assert_one_line_error(*call('sae_ablation', *base, '--out_dir', tmp_path/'f')[::2], '--out_dir', 'not a folder')
     rc, out, err = call('sae_ablation', *base, '--out_dir', tmp_path/'v', '--sae_type', 'vanilla', '--modes', 'data', '--seeds', '0',
                        '--steps', '12', '--hidden', '16')
     assert rc == 0, err
-    assert (tmp_path/'v'/'summary.csv').exists()
+    st = json.loads((tmp_path/'v'/'experiment.json').read_text())['settings']
+    assert (st['sae_type'], st['modes'], st['seeds'], st['steps'], st['hidden']) == ('vanilla', ['data'], [0], 12, 16)   # the flags arrived
+    t = pd.read_csv(tmp_path/'v'/'summary.csv')
+    assert set(t['at']) == {'window_end', 'final'} and set(t['mode']) == {'data'} and set(t.view) == {'clean'}
+    assert set(t.target) == set(st['concepts']) and set(t.measure) <= set(TABLE_MEASURES) and (t.n == 1).all()
+    assert t[['ablated', 'control', 'diff']].notna().all().all()
+    assert (t['diff'] - (t.ablated - t.control)).abs().max() < 1e-9      # one seed: the difference of the two values
+    assert (t.ablated_lo == t.ablated).all() and (t.ablated_hi == t.ablated).all() and t.p.isna().all()   # no interval, no test
 
 
 def test_logger_console_errors(tmp_path):
     (tmp_path/'f').write_text('x')
     assert_one_line_error(*call('mnist_activation_logger', '--log_dir', tmp_path/'a', '--seed', '-1')[::2], '--seed')
     assert_one_line_error(*call('mnist_activation_logger', '--log_dir', tmp_path/'a', '--layers', 'relu1,,fc9')[::2], 'fc9')
-    assert_one_line_error(*call('mnist_activation_logger', '--log_dir', tmp_path/'f', '--epochs', '1')[::2], 'not writable')
+    assert_one_line_error(*call('mnist_activation_logger', '--log_dir', tmp_path/'f', '--epochs', '1')[::2], '--log_dir', 'not a folder')
 
 
 def test_console_scripts_exit_2_with_one_line(tmp_path):
@@ -110,6 +125,6 @@ def test_console_scripts_exit_2_with_one_line(tmp_path):
     assert_one_line_error(*run('sae_infer', '--log_dir', tmp_path, '--threshold', '2')[::2], '--threshold')
     assert_one_line_error(*run('sae_ablation', '--log_dir', tmp_path/'nostore')[::2], 'manifest.json missing')
     assert_one_line_error(*run('mnist_activation_logger', '--log_dir', tmp_path/'a', '--seed', '-1')[::2], '--seed')
-    assert_one_line_error(*run('sae_concept_dynamics', '--out', tmp_path/'f')[::2], 'is a file')
+    assert_one_line_error(*run('sae_concept_dynamics', '--out', tmp_path/'f')[::2], 'not a folder')
     rc, out, err = run('sae_trainer', '--help')
     assert rc == 0 and '--ablate-concept' in out and '--k-fracs' in out, err

@@ -45,13 +45,13 @@ def test_help_lists_flags():
 
 def test_out_is_an_existing_file(tmp_path):
     (tmp_path/'f').write_text('x')
-    assert_one_line_error(*run('--out', tmp_path/'f')[::2], 'is a file')
-    assert_one_line_error(*run('--out_dir', tmp_path/'f')[::2], 'is a file')
+    assert_one_line_error(*run('--out', tmp_path/'f')[::2], 'not a folder')
+    assert_one_line_error(*run('--out_dir', tmp_path/'f')[::2], 'not a folder')
 
 
 def test_out_dir_is_not_writable(tmp_path):
     (tmp_path/'f').write_text('x')
-    assert_one_line_error(*run('--out_dir', tmp_path/'f'/'sub')[::2], 'not writable')
+    assert_one_line_error(*run('--out_dir', tmp_path/'f'/'sub')[::2], 'not a folder')
 
 
 def test_negative_seed(tmp_path):

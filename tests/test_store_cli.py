@@ -53,6 +53,11 @@ def test_kinds_csv(files):
     pd.DataFrame(dict(concept=['size'], kind=['continuous'])).to_csv(files/'kinds.csv', index=False)
     rc, _, err = store(*args(files, concept_kinds=None, kinds=files/'kinds.csv'))
     assert rc == 0, err
+    from sae_concept_dynamics.activations import ActivationStore
+    s = ActivationStore(files/'store')
+    assert s.concept_kinds == dict(a='atomic', b='atomic', size='continuous')       # the file's kind reached the store
+    size = s.concept_values('train')[:, s.concept_names.index('size')].numpy()       # and the quantity its values
+    np.testing.assert_allclose(size, pd.read_csv(files/'train.csv')['size'].to_numpy(), rtol=1e-6)
 
 
 def test_missing_arguments(tmp_path):
