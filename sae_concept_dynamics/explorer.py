@@ -1,4 +1,4 @@
-"""Widget explorers over a run directory: the sweep, single latents, training dynamics, the co-discard structure and concept ablations, each drivable from Python.
+"""Widget explorers over a run directory (the sweep, single latents, training dynamics, co-discard, concept ablations), each drivable from Python.
 
 Docs: https://sae-concept-dynamics.github.io/sae-concept-dynamics/explorer.html.md"""
 
@@ -98,7 +98,8 @@ def read_run(path, # a run directory (pipeline output) or a single SAE sweep fol
     if not path.is_dir(): raise InputError(f"{path} is not a folder: pass a run directory written by sae_concept_dynamics --out, or an SAE sweep folder")
     dirs = sorted({p.parent.parent for p in path.rglob('results/saes.csv')})
     if not controls: dirs = [d for d in dirs if 'controls' not in d.relative_to(path).parts]
-    if not dirs: raise InputError(f"{path} holds no SAE results (no results/saes.csv): run sae_concept_dynamics --out {path}, or sae_infer on its sweeps, first")
+    if not dirs: raise InputError(f"{path} holds no SAE results (no results/saes.csv): "
+                                  f"run sae_concept_dynamics --out {path}, or sae_infer on its sweeps, first")
     saes, concepts, neurons = [], [], {}
     for d in dirs:
         s = pd.read_csv(d/'results'/'saes.csv', dtype={'sae_id': str})
@@ -111,7 +112,8 @@ def read_run(path, # a run directory (pipeline output) or a single SAE sweep fol
                     sid, name = k.rsplit('__', 1)
                     neurons.setdefault((d.name, sid), {})[name] = z[k]
     saes = pd.concat(saes, ignore_index=True)
-    concepts = pd.concat(concepts, ignore_index=True) if concepts else pd.DataFrame(columns=['sae_id', 'concept', 'target', 'method', 'metric', 'mean', 'sweep'])
+    cols = ['sae_id', 'concept', 'target', 'method', 'metric', 'mean', 'sweep']
+    concepts = pd.concat(concepts, ignore_index=True) if concepts else pd.DataFrame(columns=cols)
     clash = saes.config_id.duplicated(keep=False)
     key = lambda sweep, sid, c: f"{sweep}/{sid}" if c else str(sid)
     clashing = set(saes.config_id[clash])
@@ -187,7 +189,7 @@ def _knob(rows:pd.DataFrame, sae_type:str):
     return next((c for c in have if rows[c].nunique() > 1), have[0] if have else None)
 
 def _with_null_verdicts(v:pd.DataFrame, path)->pd.DataFrame:
-    "Add the run's null-calibrated columns (verdict, excess, null_q, statistic) from analysis/retention.csv when the pipeline wrote them; the criteria verdict becomes `both_verdict`."
+    "The run's null-calibrated columns (verdict, excess, null_q, statistic) from analysis/retention.csv; the criteria verdict becomes `both_verdict`."
     f = None if path is None else Path(path)/'analysis'/'retention.csv'
     if f is None or not f.exists(): return v
     r = pd.read_csv(f, dtype={'sae_id': str})
@@ -198,7 +200,7 @@ def _with_null_verdicts(v:pd.DataFrame, path)->pd.DataFrame:
 class SweepExplorer(_Explorer):
     "Pick an SAE of a sweep: its retention row among its peers, its probe AUCs against the raw ceiling, its FVU / L0 / fidelity."
     def __init__(self, run:RunData, # the run to explore
-                 criterion:str='verdict', # verdict shown: 'verdict' (beats the matched null when the run has analysis/retention.csv; else both criteria agree), 'latent_verdict' or 'probe_verdict'
+                 criterion:str='verdict', # 'verdict' (vs the matched null with analysis/retention.csv; else both criteria), 'latent_verdict', 'probe_verdict'
                  **kw, # passed to `retention_table` (threshold, band, tolerance, discard_gap, ...)
                 ):
         self.run, self.criterion = run, criterion
@@ -276,7 +278,8 @@ class LatentBrowser(_Explorer):
                  n_top:int=16, # top-activating digits shown
                  sae_id:str=None, # SAE to open on (default: the first)
                 ):
-        if run.store is None or run.load_sae is None: raise InputError("the latent browser needs the run's activation store and SAE checkpoints: open it with LatentBrowser.from_dir(run_dir)")
+        if run.store is None or run.load_sae is None:
+            raise InputError("the latent browser needs the run's activation store and SAE checkpoints: open it with LatentBrowser.from_dir(run_dir)")
         self.run, self.n_top, self._cache, self._means = run, n_top, {}, {}
         self.sae = W.Dropdown(options=list(run.saes.sae_id), value=sae_id or run.saes.sae_id[0], description='SAE')
         self.latent = W.BoundedIntText(value=0, min=0, max=1, description='latent')
@@ -344,7 +347,8 @@ def draw(self:LatentBrowser):
         ax.set_axis_off()
         if i < len(self.top) and imgs is not None:
             ax.imshow(imgs[self.top[i]], cmap='gray_r'); ax.set_title(f"{labels[self.top[i]]}: {a[self.top[i]]:.2f}", fontsize=7)
-    left.suptitle(f"latent {j} of {self.sae.value}: top {len(self.top)} test digits" + ('' if imgs is not None else '\n(this store holds no images)'), fontsize=10)
+    no_img = '' if imgs is not None else '\n(this store holds no images)'
+    left.suptitle(f"latent {j} of {self.sae.value}: top {len(self.top)} test digits" + no_img, fontsize=10)
     ax_h, ax_a, ax_c = right.subplots(3, 1)
     on = a[a > 0]
     ax_h.hist(on, bins=30, color='tab:blue')
@@ -401,7 +405,8 @@ def _latent_matches(matching:pd.DataFrame, # analysis/matching.csv
     t = pd.concat(sides, ignore_index=True).dropna(subset=['latent'])
     if not len(t): return pd.DataFrame(columns=cols)
     t = t.assign(latent=t.latent.astype(int), concept=t.get('concept', ''), comparison=t.get('comparison', ''))
-    t = t.groupby(['comparison', 'other SAE', 'latent'], as_index=False, sort=False).agg(cosine=('cosine', 'max'), concept=('concept', lambda c: ', '.join(dict.fromkeys(map(str, c)))))
+    names = lambda c: ', '.join(dict.fromkeys(map(str, c)))
+    t = t.groupby(['comparison', 'other SAE', 'latent'], as_index=False, sort=False).agg(cosine=('cosine', 'max'), concept=('concept', names))
     return t[cols].sort_values('cosine', ascending=False, kind='stable').reset_index(drop=True)
 
 def _concept_states(run:RunData, sid:str)->pd.Series:
@@ -442,13 +447,15 @@ def _latent_page(lb, sid:str, j:int, folder:Path, null:pd.DataFrame, matching:pd
     auc = pd.DataFrame(dict(concept=names, auc=lb.aucs.values.astype(float)))
     if null is not None: auc = auc.join(null, on='concept')
     if len(states): auc[states.name] = auc.concept.map(states).fillna('')
-    note = 'beside the matched null (random dictionaries of the same width and L0): median q50, 95th percentile q95' if null is not None else 'no null table in this run'
+    note = ('beside the matched null (random dictionaries of the same width and L0): median q50, 95th percentile q95'
+            if null is not None else 'no null table in this run')
     auc_html = f"<h2>AUC per concept</h2><p class='meta'>Test AUC of this latent, {note}.</p>{_html_table(auc)}"
     m_html = ''
     if matching is not None:
         hit = _latent_matches(matching, sid, j)
         m_html = ("<h2>Matches in other SAEs</h2>" + (f"<p class='meta'>The latent each other SAE's decoder matches to this one (Hungarian), "
-                  f"its cosine, and the concept the match was made for.</p>{_html_table(hit, 2)}" if len(hit) else "<p>No match of this latent in analysis/matching.csv.</p>"))
+                  f"its cosine, and the concept the match was made for.</p>{_html_table(hit, 2)}" if len(hit)
+                  else "<p>No match of this latent in analysis/matching.csv.</p>"))
     body = (f"<p><a href='index.html'>&larr; all latents of {escape(sid)}</a></p><h1>{escape(sid)}: latent {j}</h1>"
             f"<p class='meta'>Fires on {lb.density:.1%} of test rows; best concept {escape(lb.aucs.idxmax())} (AUC {lb.aucs.max():.3f}).</p>"
             f"<img src='{name}.png' alt='latent {j}: top inputs, activations, AUC per concept, decoder cosines'>{top_html}{auc_html}{m_html}")
@@ -473,11 +480,12 @@ def to_html(self:LatentBrowser, folder, # folder for the pages (created)
     for j in latents:
         name = _latent_page(self, sid, j, folder, null, matching, states)
         of = [c for c, b in best.items() if int(b) == j]
-        what = ''.join(f"<li>{escape(c)} (AUC {self.aucs[c]:.2f})" + (f": <span class='{escape(str(states[c]))}'>{escape(str(states[c]))}</span>" if c in states.index else '')
-                       + '</li>' for c in of)
+        tag = lambda c: f": <span class='{escape(str(states[c]))}'>{escape(str(states[c]))}</span>" if c in states.index else ''
+        what = ''.join(f"<li>{escape(c)} (AUC {self.aucs[c]:.2f})" + tag(c) + '</li>' for c in of)
         cards.append(f"<div class='card'><a href='{name}.html'><img src='{name}_thumb.png' alt='latent {j}'><b>latent {j}</b></a>"
                      f"<div class='meta'>fires on {self.density:.1%} of test rows</div>"
-                     + (f"<div>most selective for</div><ul>{what}</ul>" if of else f"<div>best concept {escape(self.aucs.idxmax())} (AUC {self.aucs.max():.2f})</div>") + "</div>")
+                     + (f"<div>most selective for</div><ul>{what}</ul>" if of
+                        else f"<div>best concept {escape(self.aucs.idxmax())} (AUC {self.aucs.max():.2f})</div>") + "</div>")
     head = (f"<h1>Latents of {escape(sid)}</h1><p class='meta'>{len(latents)} latents; each card: the latent's figure, the concepts it is the most selective "
             f"latent for, and the {states.name} of each concept in this SAE.</p>")
     idx = folder/'index.html'
@@ -581,7 +589,8 @@ def _draw_tracked(ax, tc:pd.DataFrame, concept:str, step:int):
     ax.plot(xs, tc.tracked_auc, 'o-', color='tab:green', label='tracked latent')
     ax.plot(xs, tc.reselected_auc, 's--', color='grey', label='re-selected best latent')
     ax.plot(xs, tc.null_q, ':', color='black', label='matched null')
-    for x, a, l in zip(xs, tc.tracked_auc, tc.tracked_latent): ax.annotate(str(int(l)), (x, a), fontsize=6, xytext=(0, 4), textcoords='offset points', ha='center')
+    for x, a, l in zip(xs, tc.tracked_auc, tc.tracked_latent):
+        ax.annotate(str(int(l)), (x, a), fontsize=6, xytext=(0, 4), textcoords='offset points', ha='center')
     ax.axvline(max(step, 1), color='black', lw=1); ax.set_xscale('log'); ax.set_xlabel('training step (log)'); ax.set_ylabel('test AUC')
     ax.set_title(f"{concept}: its final latent followed back (latent ids above points)", fontsize=9); ax.legend(fontsize=7)
 
@@ -593,7 +602,8 @@ def lineage_tables(run:RunData, # the run (its folder's analysis/ holds the line
     cache = run.__dict__.setdefault('_lineage_cache', {})
     if name not in cache:
         f = Path(run.path)/'analysis'/f'{name}.csv' if run.path is not None else None
-        cache[name] = pd.read_csv(f, dtype={'sae_id': str, 'sae_a': str, 'sae_b': str}) if f is not None and f.exists() and f.stat().st_size > 1 else pd.DataFrame()
+        ok = f is not None and f.exists() and f.stat().st_size > 1
+        cache[name] = pd.read_csv(f, dtype={'sae_id': str, 'sae_a': str, 'sae_b': str}) if ok else pd.DataFrame()
     return cache[name]
 
 def tracked_curve(run:RunData, # the run
@@ -618,7 +628,8 @@ def draw(self:DynamicsPlayer):
     now = dyn[dyn.step == step].set_index('concept').reindex(names)
     self.aucs = now.auc
     self.emerged = [n for n in names if em.emergence_step[n] <= step]  # NaN (never) compares False
-    self.tracked = tc = tracked_curve(self.run, self.sae.value, self.follow.value) if self.follow.value != '(none)' else tracked_curve(self.run, self.sae.value, '')
+    follow = self.follow.value if self.follow.value != '(none)' else ''
+    self.tracked = tc = tracked_curve(self.run, self.sae.value, follow)
     fig = Figure(figsize=(16 if len(tc) else 12, 4.8), layout='constrained')
     ax_b, ax_l, *ax_t = fig.subplots(1, 3 if len(tc) else 2, width_ratios=[1.6, 1, 1][:3 if len(tc) else 2])
     if len(tc): _draw_tracked(ax_t[0], tc, self.follow.value, step)
@@ -738,7 +749,8 @@ def draw(self:MatchView):
     ax.axhline(self.tau, ls=':', color='grey'); ax.set_xticks(range(m.comparison.nunique()), list(dict.fromkeys(m.comparison))); ax.set_ylim(0, 1.05)
     ax.set_ylabel('decoder cosine of the Hungarian partner')
     ax.set_title(f"{self.sae.value}, {self.concept.value}: matched in {int(m.matched.sum())} of {len(m)} other SAEs (cosine > {self.tau:g})", fontsize=9)
-    rows = ''.join(f"<tr><td>{r.comparison}</td><td>{r.sae_b}</td><td>{int(r.latent_a)}&rarr;{int(r.latent_b)}</td><td>{r.cosine:.2f}</td><td>{r.partner_concepts if isinstance(r.partner_concepts, str) else ''}</td></tr>" for r in m.itertuples())
+    rows = ''.join(f"<tr><td>{r.comparison}</td><td>{r.sae_b}</td><td>{int(r.latent_a)}&rarr;{int(r.latent_b)}</td><td>{r.cosine:.2f}</td>"
+                   f"<td>{r.partner_concepts if isinstance(r.partner_concepts, str) else ''}</td></tr>" for r in m.itertuples())
     self.listing.value = f"<table><tr><th>comparison</th><th>other SAE</th><th>latent</th><th>cosine</th><th>its concepts there</th></tr>{rows}</table>"
     self._show(fig)
 
@@ -748,14 +760,15 @@ def read_ablation(path, # an ablation experiment folder, or a run directory hold
     "The record, measures and ablated-vs-control table of a concept-ablation experiment."
     path = Path(path)
     d = path if (path/'experiment.json').exists() else path/'ablation'
-    if not (d/'experiment.json').exists(): raise InputError(f"{path} holds no ablation experiment (experiment.json missing): run sae_ablation, or the pipeline without --no_ablation, first")
+    if not (d/'experiment.json').exists():
+        raise InputError(f"{path} holds no ablation experiment (experiment.json missing): run sae_ablation, or the pipeline without --no_ablation, first")
     for f in ('measures.csv', 'summary.csv'):
         if not (d/f).exists(): raise InputError(f"{d/f} is missing: the ablation experiment did not finish; run it again to resume")
     m = pd.read_csv(d/'measures.csv', keep_default_na=False, na_values=[''])
     return read_json(d/'experiment.json', 'ablation experiment record'), m, pd.read_csv(d/'summary.csv', keep_default_na=False, na_values=[''])
 
 class AblationView(_Explorer):
-    "A concept-ablation experiment: a measure over training, ablated vs control, on clean or erased activations, and every measured concept's change at a chosen step."
+    "A concept-ablation experiment: a measure over training, ablated vs control, clean or erased, and each concept's change at a chosen step."
     def __init__(self, record:dict, # experiment.json of the experiment
                  measures:pd.DataFrame, # measures.csv: mode, target, view, step, member, seed, measure, concept, value
                  summary:pd.DataFrame, # summary.csv: `ablation_table` (ablated vs control with t intervals, Holm p)
@@ -765,7 +778,8 @@ class AblationView(_Explorer):
         for c in ('target', 'view', 'concept'): m[c] = m[c].fillna('') if c in m else ('clean' if c == 'view' else '')
         self.measures, self.window = m, (st['from_step'], st.get('until_step'))
         ablated = m[m['mode'] != 'control']
-        if 'control' not in set(m['mode']) or not len(ablated): raise InputError("the ablation measures need the control run and at least one ablated mode: run the experiment again")
+        if 'control' not in set(m['mode']) or not len(ablated):
+            raise InputError("the ablation measures need the control run and at least one ablated mode: run the experiment again")
         self.target = W.Dropdown(options=list(dict.fromkeys(ablated.target)), description='ablated')
         self.mode, self.view = W.Dropdown(description='mode'), W.Dropdown(description='view')
         self.measure = W.Dropdown(options=list(dict.fromkeys(m.measure[m.concept != ''])), description='measure')
@@ -830,8 +844,12 @@ def draw(self:AblationView):
     ax_b.set_xticks(range(len(self.bars)), self.bars.index, rotation=60, ha='right', fontsize=8)
     ax_b.set_ylabel(f'{mode} - control'); ax_b.set_title(f"change against the control at step {step} (mean over seeds)", fontsize=9)
     s = self.summary
-    s = s[(s['at'] == 'window_end') & (s['mode'] == mode) & (s.target == t) & (s.view == view) & (s.concept == c) & (s.measure == self.measure.value)] if 'at' in s else s[:0]
-    score = (f"{s['diff'].iloc[0]:+.3f} [{s.diff_lo.iloc[0]:+.3f}, {s.diff_hi.iloc[0]:+.3f}] (Holm p {s.p_holm.iloc[0]:.3g}, {int(s.n.iloc[0])} seeds)" if len(s) else 'n/a')
-    self.status.value = (f"<b>{mode}</b> ablation of <b>{t}</b> (steps {lo} to {hi if hi is not None else 'the end'}), {self.measure.value} of {c} on {view} activations: "
+    if 'at' in s:
+        s = s[(s['at'] == 'window_end') & (s['mode'] == mode) & (s.target == t) & (s.view == view) & (s.concept == c) & (s.measure == self.measure.value)]
+    else: s = s[:0]
+    score = (f"{s['diff'].iloc[0]:+.3f} [{s.diff_lo.iloc[0]:+.3f}, {s.diff_hi.iloc[0]:+.3f}] (Holm p {s.p_holm.iloc[0]:.3g}, {int(s.n.iloc[0])} seeds)"
+             if len(s) else 'n/a')
+    self.status.value = (f"<b>{mode}</b> ablation of <b>{t}</b> (steps {lo} to {hi if hi is not None else 'the end'}), "
+                         f"{self.measure.value} of {c} on {view} activations: "
                          f"ablated - control at the window's end {score}; at step {step}, {c} changes by {self.bars.get(c, np.nan):+.3f}")
     self._show(fig)

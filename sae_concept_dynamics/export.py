@@ -1,4 +1,4 @@
-"""Write any SAE of a sweep in SAELens's on-disk format (`cfg.json` + `sae_weights.safetensors`), so SAELens, SAEBench and Neuronpedia-style tools can load it; read such a folder back as a bank.
+"""Any SAE of a sweep in SAELens's on-disk format (`cfg.json` + `sae_weights.safetensors`) for SAELens-compatible tools; such a folder read back as a bank.
 
 Docs: https://sae-concept-dynamics.github.io/sae-concept-dynamics/export.html.md"""
 
@@ -46,7 +46,8 @@ def saelens_tensors(sae:SAEBank, # a bank of one, reading raw activations
     t = dict(W_enc=sae.W_enc[0], W_dec=sae.W_dec[0], b_enc=sae.b_enc[0], b_dec=sae.b_dec[0])
     if sae.activation == 'jumprelu': t['threshold'] = sae.threshold[0]
     if sae.activation == 'batchtopk':
-        if not float(sae.thresholds[0]) >= 0: raise InputError("this BatchTopK SAE has no inference threshold yet (it never trained): train it before exporting")
+        if not float(sae.thresholds[0]) >= 0:
+            raise InputError("this BatchTopK SAE has no inference threshold yet (it never trained): train it before exporting")
         t['threshold'] = sae.thresholds[0].expand(sae.hidden)
     return {k: v.detach().float().cpu().contiguous().clone() for k, v in t.items()}
 
@@ -61,7 +62,8 @@ def load_saelens(folder, # a folder holding cfg.json and sae_weights.safetensors
     cfg, t = read_json(folder/'cfg.json', 'SAELens config'), load_file(folder/'sae_weights.safetensors')
     act = {v: k for k, v in ARCHITECTURES.items() if k != 'batchtopk'}.get(cfg.get('architecture'))
     if act is None: raise InputError(f"{folder}: architecture {cfg.get('architecture')!r} is not supported: use standard, topk or jumprelu")
-    if cfg.get('normalize_activations', 'none') != 'none': raise InputError(f"{folder}: normalize_activations={cfg['normalize_activations']!r} is not supported: fold the scale into the weights first")
+    if cfg.get('normalize_activations', 'none') != 'none':
+        raise InputError(f"{folder}: normalize_activations={cfg['normalize_activations']!r} is not supported: fold the scale into the weights first")
     d, H = t['W_enc'].shape
     sae = SAEBank(d, H, activation=act, ks=cfg.get('k', 1) if act == 'topk' else None, lams=1e-3 if act in ('relu', 'jumprelu') else None,
                   threshold_init=0. if act == 'jumprelu' else None)
@@ -132,5 +134,6 @@ def sae_export(log_dir:str=None, # sweep folder written by sae_trainer
     "Export every SAE of a sweep to SAELens's format (cfg.json + sae_weights.safetensors)."
     if log_dir is None: raise InputError("--log_dir is required: pass a sweep folder written by sae_trainer")
     tab = export_sweep(log_dir, out_dir or Path(log_dir)/'saelens', step)
-    if not quiet: print(f"{len(tab)} SAEs exported to {out_dir or Path(log_dir)/'saelens'} ({', '.join(f'{a}: {n}' for a, n in tab.architecture.value_counts().items())})")
+    kinds = ', '.join(f'{a}: {n}' for a, n in tab.architecture.value_counts().items())
+    if not quiet: print(f"{len(tab)} SAEs exported to {out_dir or Path(log_dir)/'saelens'} ({kinds})")
     return tab
