@@ -22,9 +22,10 @@ from .metrics import (reconstruction_metrics, density_histogram, oracle_fidelity
 from .probes import probe_folds, probe_table, PROBE_METRICS
 
 # %% auto #0
-__all__ = ['TARGETS', 'KS', 'CONCEPT_COLUMNS', 'sae_outputs', 'bank_width', 'SAEStack', 'stack_saes', 'reconstruction_tables',
-           'latent_concept_auc', 'latent_tables', 'raw_probe_table', 'clear_raw_probes', 'row_budget', 'probe_tables',
-           'evaluate_bank', 'concept_report', 'parse_shard', 'auto_bank_size', 'infer_saes', 'infer_sweep', 'sae_infer']
+__all__ = ['TARGETS', 'KS', 'CONCEPT_COLUMNS', 'CONSOLE_GAP', 'sae_outputs', 'bank_width', 'SAEStack', 'stack_saes',
+           'reconstruction_tables', 'latent_concept_auc', 'latent_tables', 'raw_probe_table', 'clear_raw_probes',
+           'row_budget', 'probe_tables', 'evaluate_bank', 'concept_report', 'parse_shard', 'auto_bank_size',
+           'infer_saes', 'infer_sweep', 'sae_infer']
 
 # %% ../nbs/07_infer.ipynb #8fa77dd2
 def _with_members(t): return t if t.ndim == 3 else t[None]   # one SAE's (N, H) as a bank of one
@@ -265,11 +266,21 @@ def concept_report(sae, # SAE bank
 # %% ../nbs/07_infer.ipynb #d5e260eb
 _write_csv = write_csv  # the core chapter's atomic CSV writer
 
-def _summary_line(sid, sa, names_sel, n_concepts):
-    return (f"{sid}: L0 {sa['l0']:.1f}  FVU {sa['fvu']:.3f}  acc {sa['acc_recon']:.3f}/{sa['acc_clean']:.3f} "
-            "(recon/clean)  "
-            f"loss recovered {sa['loss_recovered']:.3f}  selective latents for {len(names_sel)}/{n_concepts} concepts"
-            + (f": {', '.join(names_sel)}" if names_sel else ''))
+CONSOLE_GAP = 0.01 # the console line's tolerance: the states chapter's MIN_GAP, the smallest probe loss a state can call dropped
+
+def _probe_gaps(concepts:pd.DataFrame, member:int)->pd.Series:
+    "Raw-probe AUC minus code-probe AUC per concept of one bank member (empty without both probes)."
+    p = concepts[(concepts.member == member) & concepts.method.eq('probe') & concepts.metric.eq('auc')]
+    w = p.pivot_table(index='concept', columns='target', values='mean', aggfunc='first', sort=False)
+    return (w['raw'] - w['codes']).dropna() if {'raw', 'codes'} <= set(w.columns) else pd.Series(dtype=float)
+
+def _summary_line(sid, sa, gaps:pd.Series, gap:float=CONSOLE_GAP):
+    head = (f"{sid}: L0 {sa['l0']:.1f}  FVU {sa['fvu']:.3f}  acc {sa['acc_recon']:.3f}/{sa['acc_clean']:.3f} (recon/clean)  "
+            f"loss recovered {sa['loss_recovered']:.3f}")
+    if not len(gaps): return head
+    lower = gaps[gaps > gap]
+    return (head + f"  code probe within {gap} AUC of the raw probe for {len(gaps) - len(lower)}/{len(gaps)} concepts"
+            + (f"; lower for {', '.join(f'{c} ({-g:+.3f})' for c, g in lower.items())}" if len(lower) else ''))
 
 def _collect(results, ids)->tuple:
     "The partial tables of `ids`, concatenated, and their neuron arrays."
@@ -306,7 +317,7 @@ def _write_member(part, sid, meta, layer, r, s, names, settings, progress):
         with open(tmp, 'wb') as f: np.savez_compressed(f, **nr, concepts=np.array(names))
     write_json(dict(sae_id=sid, settings=settings, finished=time.strftime('%Y-%m-%dT%H:%M:%S')), part/'done.json')
     if progress:
-        tqdm.write(_summary_line(sid, sa.iloc[0], [n for n, k in zip(names, nr['n_selective']) if k > 0], len(names)))
+        tqdm.write(_summary_line(sid, sa.iloc[0], _probe_gaps(r['concepts'], s)))
 
 # %% ../nbs/07_infer.ipynb #63228fc4
 def parse_shard(shard)->tuple: # (i, n): this process takes every n-th SAE starting at the i-th
