@@ -343,10 +343,13 @@ def draw(self:LatentBrowser):
     fig = Figure(figsize=(12, 6), layout='constrained')
     left, right = fig.subfigures(1, 2, width_ratios=[1, 1.5])
     side = int(np.ceil(np.sqrt(self.n_top)))
-    for i, ax in enumerate(left.subplots(side, side).ravel()):
-        ax.set_axis_off()
-        if i < len(self.top) and imgs is not None:
-            ax.imshow(imgs[self.top[i]], cmap='gray_r'); ax.set_title(f"{labels[self.top[i]]}: {a[self.top[i]]:.2f}", fontsize=7)
+    ax_t = left.subplots(); ax_t.set_axis_off()   # one montage, one axis: a grid of axes costs seconds of layout per draw
+    if imgs is not None and len(self.top):
+        h, w = imgs.shape[1:3]; tiles = np.zeros((side * (h + 2), side * (w + 2)), dtype=float)
+        for i, r in enumerate(self.top):
+            y, x = divmod(i, side); tiles[y * (h + 2) + 1:y * (h + 2) + 1 + h, x * (w + 2) + 1:x * (w + 2) + 1 + w] = imgs[r]
+            ax_t.text(x * (w + 2) + 2, y * (h + 2) + 2, f"{labels[r]}: {a[r]:.2f}", fontsize=6, color='tab:red', va='top')
+        ax_t.imshow(tiles, cmap='gray_r')
     no_img = '' if imgs is not None else '\n(this store holds no images)'
     left.suptitle(f"latent {j} of {self.sae.value}: top {len(self.top)} test digits" + no_img, fontsize=10)
     ax_h, ax_a, ax_c = right.subplots(3, 1)
