@@ -84,14 +84,24 @@ def assign_states(tab:pd.DataFrame, # `info_table` rows
     return pd.Series(np.where(dropped, 'dropped', np.where(own, 'own_latent', 'distributed')), index=tab.index, name='state')
 
 # %% ../nbs/08b_states.ipynb #c4950316
-def _iso_cross(l0, y, level)->float:
-    "L0 where an increasing isotonic fit of y on log L0 crosses `level` (0: never below, inf: always below)."
-    from sklearn.isotonic import IsotonicRegression
-    ok = np.isfinite(l0) & np.isfinite(y) & (np.asarray(l0) > 0)
-    if ok.sum() < 2: return np.nan
-    x, v = np.log(np.asarray(l0, float)[ok]), np.asarray(y, float)[ok]
-    xs = np.unique(x)
-    f = IsotonicRegression(increasing=True).fit(x, v).predict(xs)
+def _pava(y:np.ndarray, w:np.ndarray)->np.ndarray:
+    "Increasing isotonic fit of `y` (ordered by x) with weights `w`: pool adjacent violators."
+    vals, wts, cnt = [], [], []
+    for v, u in zip(y.tolist(), w.tolist()):
+        vals.append(v); wts.append(u); cnt.append(1)
+        while len(vals) > 1 and vals[-2] > vals[-1]:
+            v2, u2, c2 = vals.pop(), wts.pop(), cnt.pop()
+            vals[-1] = (vals[-1] * wts[-1] + v2 * u2) / (wts[-1] + u2); wts[-1] += u2; cnt[-1] += c2
+    return np.repeat(vals, cnt)
+
+def _iso_cross(l0, y, level, w=None)->float:
+    "L0 where an increasing isotonic fit of y on log L0 (points weighted by `w`) crosses `level` (0: never below, inf: always below)."
+    l0, y = np.asarray(l0, float), np.asarray(y, float)
+    w = np.ones(len(l0)) if w is None else np.asarray(w, float)
+    ok = np.isfinite(l0) & np.isfinite(y) & (l0 > 0) & (w > 0)
+    if w[ok].sum() < 2: return np.nan
+    xs, inv = np.unique(np.log(l0[ok]), return_inverse=True)
+    sw = np.bincount(inv, w[ok]); f = _pava(np.bincount(inv, w[ok] * y[ok]) / sw, sw)   # tied L0s pooled, as sklearn's IsotonicRegression
     if (f >= level).all(): return 0.
     if (f < level).all(): return np.inf
     i = int(np.nonzero(f >= level)[0][0])                                  # first grid point at or above the level
@@ -110,12 +120,12 @@ def l50_info(tab:pd.DataFrame, # `info_table` rows (sae_type, seed, l0, concept,
     level, rng, rows = 1 - tol, np.random.default_rng(seed), []
     for key, g in tab.groupby(list(by) + ['concept'], sort=True):
         seeds = sorted(g.seed.unique())
-        per = {s: _iso_cross(g.l0[g.seed == s], g.info_kept[g.seed == s], level) for s in seeds}
+        l0, y, code = g.l0.to_numpy(float), g.info_kept.to_numpy(float), np.searchsorted(seeds, g.seed.to_numpy())
+        per = {s: _iso_cross(l0[code == i], y[code == i], level) for i, s in enumerate(seeds)}
         boots = []
-        for _ in range(n_boot if len(seeds) > 1 else 0):
-            pick = rng.choice(seeds, len(seeds))
-            b = pd.concat([g[g.seed == s] for s in pick])
-            boots.append(_iso_cross(b.l0, b.info_kept, level))
+        for _ in range(n_boot if len(seeds) > 1 else 0):                    # a resample of whole seeds: each point weighted by its seed's count
+            pick = rng.choice(len(seeds), len(seeds))
+            boots.append(_iso_cross(l0, y, level, np.bincount(pick, minlength=len(seeds))[code]))
         with np.errstate(invalid='ignore'):                                 # crossings at infinity (dropped everywhere) stay infinite
             lo, hi = (np.quantile(np.log(np.clip(boots, 1e-9, None)), [0.025, 0.975]) if boots else (np.nan, np.nan))
         rows.append(dict(zip(list(by) + ['concept'], key), l50=_iso_cross(g.l0, g.info_kept, level), l50_lo=float(np.exp(lo)),
