@@ -735,12 +735,13 @@ def _final_tables(ladder:pd.DataFrame, store, nulls:dict, device)->dict:
 def snapshot_nulls(sae, # one ladder row: sae_type, hidden, k (a `list_saes` row)
                    store, # the ActivationStore it reads
                    cache_dir=None, n_draws:int=30, q:str='q95', # as in `nulls.auc_nulls`
+                   grid:float=0.25, # L0 snapping of the snapshots (relative steps, `nulls.null_k`): a vanilla L0 drifts in training; nulls are shared
                   ):
     "A function of `snapshot_measures`' output giving the (T, C) best-latent AUC null matched to each snapshot's own L0."
     def at_each_l0(m:dict)->np.ndarray:
         rows = pd.DataFrame([dict(sae_id=i, sae_type=sae.sae_type, hidden=int(sae.hidden), k=sae.k, l0=max(float(l), 1.))
                              for i, l in enumerate(m['l0'])])
-        n = auc_nulls(rows, store, cache_dir, n_draws, q)
+        n = auc_nulls(rows, store, cache_dir, n_draws, q, grid=grid)
         return np.stack([n[i] for i in range(len(rows))])
     return at_each_l0
 
@@ -755,12 +756,13 @@ def lineage_step(out, # a pipeline run directory (sweeps in saes/<type>/, tables
                  device=None, progress:bool=False,
                 )->None:
     "Tracked-latent dynamics along a sparsity ladder (every seed), cross-SAE matching, absorption and splitting of a run -> analysis/."
-    a, settings = Path(out)/'analysis', dict(n=n, types=list(types), n_rows=n_rows, n_draws=n_draws, q=q, null='snapshot_l0')
+    a, settings = Path(out)/'analysis', dict(n=n, types=list(types), n_rows=n_rows, n_draws=n_draws, q=q, null='snapshot_l0', snapshot_grid=0.25)
     if _lineage_done(a, settings): return
     ladder = pd.concat([dynamics_ladder(Path(out)/'saes'/t, n) for t in types], ignore_index=True)
     nulls = auc_nulls(ladder, store, Path(out)/'nulls', n_draws, q)
     pairs = tqdm(list(ladder.itertuples()), desc='dynamics', disable=not progress)
-    dyns = [sae_dynamics(r.path, store, null_q=snapshot_nulls(r, store, Path(out)/'nulls', n_draws, q), n_rows=n_rows, device=device)
+    snap = lambda r: snapshot_nulls(r, store, Path(out)/'nulls', n_draws, q, settings['snapshot_grid'])
+    dyns = [sae_dynamics(r.path, store, null_q=snap(r), n_rows=n_rows, device=device)
             for r in pairs]
     f = _final_tables(ladder, store, nulls, device)
     stack = lambda k: pd.concat([d[k] for d in dyns], ignore_index=True)

@@ -19,8 +19,11 @@ def script(cmd):
     return f"import sys; sys.argv[0] = {cmd!r}; from {mod} import {fn}; sys.exit({fn}())"
 
 
-def run(cmd, *args, python=None):
-    "Run console script `cmd` of this checkout (or, with `python`, that code) with CLI args; return (exit code, stdout, stderr)."
+def run(cmd, *args, python=None, fresh=False):
+    """Run console script `cmd` of this checkout with CLI args; return (exit code, stdout, stderr).
+    In this process (`call`: the console path without a new interpreter's 3-5 s of imports) unless `fresh` or `python` (that code) asks
+    for a fresh interpreter; `test_commands.test_console_scripts_exit_2_with_one_line` keeps the installed-script path covered."""
+    if python is None and not fresh: return call(cmd, *args)
     argv = [sys.executable, '-c', python or script(cmd)]
     p = subprocess.run([*argv, *map(str, args)], capture_output=True, text=True, timeout=600, cwd=ROOT)
     return p.returncode, p.stdout, p.stderr

@@ -119,12 +119,14 @@ def test_logger_console_errors(tmp_path):
 
 
 def test_console_scripts_exit_2_with_one_line(tmp_path):
-    "The installed-script path (a fresh interpreter) for one bad input per command."
+    "The installed-script path (a fresh interpreter) for one bad input per command, the interpreters started side by side."
+    from concurrent.futures import ThreadPoolExecutor
     (tmp_path/'f').write_text('x')
-    assert_one_line_error(*run('sae_trainer', '--log_dir', tmp_path/'nostore')[::2], 'manifest.json missing')
-    assert_one_line_error(*run('sae_infer', '--log_dir', tmp_path, '--threshold', '2')[::2], '--threshold')
-    assert_one_line_error(*run('sae_ablation', '--log_dir', tmp_path/'nostore')[::2], 'manifest.json missing')
-    assert_one_line_error(*run('mnist_activation_logger', '--log_dir', tmp_path/'a', '--seed', '-1')[::2], '--seed')
-    assert_one_line_error(*run('sae_concept_dynamics', '--out', tmp_path/'f')[::2], 'not a folder')
-    rc, out, err = run('sae_trainer', '--help')
-    assert rc == 0 and '--ablate-concept' in out and '--k-fracs' in out, err
+    cases = [(('sae_trainer', '--log_dir', tmp_path/'nostore'), 'manifest.json missing'), (('sae_infer', '--log_dir', tmp_path, '--threshold', '2'), '--threshold'),
+             (('sae_ablation', '--log_dir', tmp_path/'nostore'), 'manifest.json missing'),
+             (('mnist_activation_logger', '--log_dir', tmp_path/'a', '--seed', '-1'), '--seed'), (('sae_concept_dynamics', '--out', tmp_path/'f'), 'not a folder'),
+             (('sae_trainer', '--help'), None)]
+    with ThreadPoolExecutor(3) as ex: results = list(ex.map(lambda c: run(*c[0], fresh=True), cases))
+    for (argv, word), (rc, out, err) in zip(cases, results):
+        if word is None: assert rc == 0 and '--ablate-concept' in out and '--k-fracs' in out, err
+        else: assert_one_line_error(rc, err, word)

@@ -11,7 +11,7 @@ from cli_checks import run, assert_one_line_error
 
 def infer(*args):
     "Run `sae_infer` with CLI arguments; return (exit code, stdout, stderr)."
-    return run('sae_infer', *args, python='import sys; from sae_concept_dynamics.infer import sae_infer; sae_infer(argv=sys.argv[1:])')
+    return run('sae_infer', *args)   # in this process (cli_checks.run)
 
 
 def test_missing_folder(tmp_path):

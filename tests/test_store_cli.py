@@ -10,12 +10,12 @@ from cli_checks import run, assert_one_line_error
 
 def store(*args):
     "Run `sae_store` with CLI arguments; return (exit code, stdout, stderr)."
-    return run('sae_store', *args, python='import sys; from sae_concept_dynamics.activations import sae_store; sae_store(argv=sys.argv[1:])')
+    return run('sae_store', *args)   # in this process (cli_checks.run)
 
 
 def export(*args):
     "Run `sae_export` with CLI arguments; return (exit code, stdout, stderr)."
-    return run('sae_export', *args, python='import sys; from sae_concept_dynamics.export import sae_export; sae_export(argv=sys.argv[1:])')
+    return run('sae_export', *args)   # in this process (cli_checks.run)
 
 
 @pytest.fixture
