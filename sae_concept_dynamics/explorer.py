@@ -155,9 +155,17 @@ class _Explorer:
         self.widget = W.VBox([*controls, self.status, self.image])
         self.fig = None
 
+    @contextmanager
+    def _offscreen(self):
+        "Draw without rendering into the image widget (static pages save the figure themselves)."
+        old, self._no_render = getattr(self, '_no_render', False), True
+        try: yield
+        finally: self._no_render = old
+
     def _show(self, fig:Figure):
         "Keep `fig` as the explorer's figure and render it into the image widget."
         self.fig = fig
+        if getattr(self, '_no_render', False): return
         buf = io.BytesIO(); fig.savefig(buf, format='png', dpi=self.dpi)
         self.image.value = buf.getvalue()
 
@@ -438,9 +446,12 @@ def _null_band(run, sid:str)->pd.DataFrame:
 def _latent_page(lb, sid:str, j:int, folder:Path, null:pd.DataFrame, matching:pd.DataFrame, states:pd.Series)->str:
     "One latent's page (top inputs, histogram, concept AUCs with the null band and state, matches in other SAEs) and its thumbnail."
     from html import escape
-    lb.latent.value = j; lb.draw()
+    from PIL import Image
+    with lb._quiet(): lb.latent.value = j            # one draw per page, none rendered into the widget
+    with lb._offscreen(): lb.draw()
     name = f"{sid}_latent{j}".replace('/', '_')
-    lb.fig.savefig(folder/f'{name}.png', dpi=80); lb.fig.savefig(folder/f'{name}_thumb.png', dpi=24)
+    lb.fig.savefig(folder/f'{name}.png', dpi=80)
+    with Image.open(folder/f'{name}.png') as im: im.resize((max(1, im.width * 3 // 10), max(1, im.height * 3 // 10))).save(folder/f'{name}_thumb.png')
     names, a = lb.run.concept_names, lb.data['z'][:, j]
     top_html = ''
     if not lb.run.store.has_images:
