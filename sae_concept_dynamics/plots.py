@@ -18,8 +18,8 @@ from .core import InputError, atomic_path
 from .analysis import VERDICTS, null_band
 
 # %% auto #0
-__all__ = ['VERDICT_COLORS', 'save_figure', 'frontier_plot', 'auc_vs_l0_plot', 'retention_heatmap', 'dynamics_plot',
-           'co_discard_plot', 'top_digits_grid', 'report_figures']
+__all__ = ['VERDICT_COLORS', 'STATE_COLORS', 'save_figure', 'frontier_plot', 'auc_vs_l0_plot', 'retention_heatmap',
+           'dynamics_plot', 'co_discard_plot', 'top_digits_grid', 'report_figures']
 
 # %% ../nbs/10_plots.ipynb #196395ff
 def _log_x(ax):
@@ -101,24 +101,26 @@ def auc_vs_l0_plot(retention:pd.DataFrame, # from `retention_table`: sae_type, l
 
 # %% ../nbs/10_plots.ipynb #1364d949
 VERDICT_COLORS = {'retained': '#2e7d32', 'uncertain': '#bdbdbd', 'discarded': '#c62828'}
+STATE_COLORS = {'own_latent': '#2e7d32', 'distributed': '#81c784', 'dropped': '#c62828'}   # kept with a latent of its own, kept spread out, lost
 
 def retention_heatmap(retention:pd.DataFrame, # from `retention_table`: sae_id, l0, concept, the verdict column
-                      criterion:str='verdict', # 'verdict', 'latent_verdict' or 'probe_verdict'
+                      criterion:str='verdict', # 'state' (own_latent / distributed / dropped), 'verdict', 'latent_verdict' or 'probe_verdict'
                       concepts:list=None, # row order (default: by critical sparsity, most robust first)
                       path=None, # PNG path
                      )->Figure: # one image; its x tick labels are the SAEs' L0
-    "Verdict per concept x SAE, SAEs ordered by L0 from dense to sparse."
+    "Verdict (or state) per concept x SAE, SAEs ordered by L0 from dense to sparse."
     _need(retention, ['sae_id', 'l0', 'concept', criterion], 'retention_heatmap')
-    code = {v: i for i, v in enumerate(VERDICTS)}
+    levels, colors = (tuple(STATE_COLORS), STATE_COLORS) if criterion == 'state' else (VERDICTS, VERDICT_COLORS)
+    code = {v: i for i, v in enumerate(levels)}
     cols = retention.groupby('sae_id').l0.first().sort_values(ascending=False).index
     M = retention.pivot_table(index='concept', columns='sae_id', values=criterion, aggfunc='first').reindex(columns=cols)
     if concepts is None:
-        concepts = (M == 'retained').sum(axis=1).sort_values(ascending=False).index.tolist()
+        concepts = M.isin(levels[:-1] if criterion == 'state' else levels[:1]).sum(axis=1).sort_values(ascending=False).index.tolist()
     M = M.reindex(concepts)
     A = M.apply(lambda s: s.map(code)).to_numpy(float)
     fig = Figure(figsize=(min(16, max(4, 0.16 * len(cols) + 2)), max(2.5, 0.28 * len(concepts) + 1))); ax = fig.subplots()
     ax.imshow(np.ma.masked_invalid(A), aspect='auto', interpolation='nearest', vmin=0, vmax=2,
-              cmap=ListedColormap([VERDICT_COLORS[v] for v in VERDICTS]))
+              cmap=ListedColormap([colors[v] for v in levels]))
     l0 = retention.groupby('sae_id').l0.first().reindex(cols)
     types = retention.groupby('sae_id').sae_type.first().reindex(cols) if 'sae_type' in retention.columns else None
     every = max(1, int(np.ceil(len(cols) * 9 / (72 * fig.get_figwidth()))))            # >= 9 pt per 7 pt label: no overlap
@@ -127,7 +129,7 @@ def retention_heatmap(retention:pd.DataFrame, # from `retention_table`: sae_id, 
     ax.set_yticks(range(len(concepts)), concepts, fontsize=8)
     ax.set_xlabel('SAEs ordered by L0 (dense -> sparse; letter = SAE type)'); ax.set_title(f'Retention ({criterion})')
     from matplotlib.patches import Patch
-    ax.legend(handles=[Patch(color=VERDICT_COLORS[v], label=v) for v in VERDICTS], fontsize=7, loc='upper left', bbox_to_anchor=(1, 1))
+    ax.legend(handles=[Patch(color=colors[v], label=v) for v in levels], fontsize=7, loc='upper left', bbox_to_anchor=(1, 1))
     return save_figure(fig, path)
 
 # %% ../nbs/10_plots.ipynb #75afd1e8
@@ -213,7 +215,7 @@ def report_figures(res:dict, # from `pipeline.analyze_run`
         with atomic_path(path) as tmp: fig.savefig(tmp, format='png', dpi=100)
     draw('frontier', lambda p: frontier_plot(res['saes'].dropna(subset=['l0', 'fvu']), p))
     draw('auc_vs_l0', lambda p: auc_vs_l0_plot(ret, value='auc1', threshold=None, nulls=res['nulls'], path=p))
-    draw('retention', lambda p: retention_heatmap(ret, criterion='verdict', path=p))
+    draw('retention', lambda p: retention_heatmap(ret, criterion='state' if 'state' in ret else 'verdict', path=p))
     if res['clusters']: draw('co_discard', lambda p: co_discard_plot(res['co_discard'], res['clusters'], p))
     if 'match_curve' in res and len(res['match_curve']): draw('matching', lambda p: plain(matching_figure(res['match_curve']), p))
     if top is not None: draw('top_digits', lambda p: top_digits_grid(*top, path=p))
