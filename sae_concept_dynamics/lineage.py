@@ -23,11 +23,11 @@ from .probes import probe_folds, fit_ksparse_probes, PROBE_METRICS
 from .analysis import adjust_pvalues
 
 # %% auto #0
-__all__ = ['LINEAGE_EVENTS', 'SAE_META', 'CONCEPT_HIERARCHY', 'MATCH_THRESHOLDS', 'decoder_cosine', 'match_latents',
-           'transition_events', 'lineage', 'planted_lineage', 'null_grid', 'tracked_concepts', 'concept_dynamics',
-           'dynamics_counts', 'sae_meta', 'snapshot_measures', 'sae_lineage', 'sae_dynamics', 'concept_latents',
-           'comparison_pairs', 'cross_sae_matching', 'seed_match_curve', 'merge_sparsity', 'match_rates',
-           'matching_figure', 'absorption_table', 'splitting_table', 'discard_matrix', 'co_discard_test',
+__all__ = ['LINEAGE_EVENTS', 'SAE_META', 'CONCEPT_HIERARCHY', 'MATCH_THRESHOLDS', 'SNAPSHOT_GRID', 'decoder_cosine',
+           'match_latents', 'transition_events', 'lineage', 'planted_lineage', 'null_grid', 'tracked_concepts',
+           'concept_dynamics', 'dynamics_counts', 'sae_meta', 'snapshot_measures', 'sae_lineage', 'sae_dynamics',
+           'concept_latents', 'comparison_pairs', 'cross_sae_matching', 'seed_match_curve', 'merge_sparsity',
+           'match_rates', 'matching_figure', 'absorption_table', 'splitting_table', 'discard_matrix', 'co_discard_test',
            'shared_absorbers', 'co_discard_evidence', 'discard_verdicts', 'final_latents', 'sparsity_ladder',
            'dynamics_ladder', 'lineage_table', 'write_lineage_tables', 'snapshot_nulls', 'lineage_step']
 
@@ -732,10 +732,12 @@ def _final_tables(ladder:pd.DataFrame, store, nulls:dict, device)->dict:
     return dict(fl, matching=cross_sae_matching(fl['saes'], fl['decoders'], fl['best']), absorbers=absb)
 
 # %% ../nbs/08a_lineage.ipynb #78a6dae8
+SNAPSHOT_GRID = 0.25 # L0 snapping of the snapshots' nulls (relative steps, `nulls.null_k`): a vanilla L0 drifts in training; nulls are shared
+
 def snapshot_nulls(sae, # one ladder row: sae_type, hidden, k (a `list_saes` row)
                    store, # the ActivationStore it reads
                    cache_dir=None, n_draws:int=30, q:str='q95', # as in `nulls.auc_nulls`
-                   grid:float=0.25, # L0 snapping of the snapshots (relative steps, `nulls.null_k`): a vanilla L0 drifts in training; nulls are shared
+                   grid:float=SNAPSHOT_GRID, # L0 snapping of the snapshots
                   ):
     "A function of `snapshot_measures`' output giving the (T, C) best-latent AUC null matched to each snapshot's own L0."
     def at_each_l0(m:dict)->np.ndarray:
@@ -756,7 +758,7 @@ def lineage_step(out, # a pipeline run directory (sweeps in saes/<type>/, tables
                  device=None, progress:bool=False,
                 )->None:
     "Tracked-latent dynamics along a sparsity ladder (every seed), cross-SAE matching, absorption and splitting of a run -> analysis/."
-    a, settings = Path(out)/'analysis', dict(n=n, types=list(types), n_rows=n_rows, n_draws=n_draws, q=q, null='snapshot_l0', snapshot_grid=0.25)
+    a, settings = Path(out)/'analysis', dict(n=n, types=list(types), n_rows=n_rows, n_draws=n_draws, q=q, null='snapshot_l0', snapshot_grid=SNAPSHOT_GRID)
     if _lineage_done(a, settings): return
     ladder = pd.concat([dynamics_ladder(Path(out)/'saes'/t, n) for t in types], ignore_index=True)
     nulls = auc_nulls(ladder, store, Path(out)/'nulls', n_draws, q)
