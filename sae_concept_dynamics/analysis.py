@@ -455,10 +455,12 @@ def concept_geometry(x:torch.Tensor, # (N, d) activations of the layer
 # %% ../nbs/08_analysis.ipynb #dc7c92d9
 PREDICTORS = ('mean_diff_norm', 'prevalence', 'var_explained', 'oracle_acc')
 
-def _spearman(a, b):
-    ra, rb = stats.rankdata(a), stats.rankdata(b)
-    sa, sb = ra - ra.mean(), rb - rb.mean(); den = np.sqrt((sa ** 2).sum() * (sb ** 2).sum())
-    return float((sa * sb).sum() / den) if den > 0 else np.nan
+def _spearman_rows(A, B)->np.ndarray: # (R, n) paired rows -> (R,) Spearman rho of each row pair (NaN where a row is constant)
+    ra, rb = stats.rankdata(np.atleast_2d(A), axis=1), stats.rankdata(np.atleast_2d(B), axis=1)
+    sa, sb = ra - ra.mean(1, keepdims=True), rb - rb.mean(1, keepdims=True); den = np.sqrt((sa ** 2).sum(1) * (sb ** 2).sum(1))
+    with np.errstate(invalid='ignore', divide='ignore'): return np.where(den > 0, (sa * sb).sum(1) / den, np.nan)
+
+def _spearman(a, b)->float: return float(_spearman_rows(a, b)[0])
 
 def predictor_table(l50:pd.DataFrame, # concept, l50 (one row per concept, e.g. `l50_summary`; inf = never retained), optionally seed-level rows in `per_seed`
                     geometry:pd.DataFrame, # from `concept_geometry`
@@ -474,8 +476,9 @@ def predictor_table(l50:pd.DataFrame, # concept, l50 (one row per concept, e.g. 
         g = m[~m[pr].isna()]; a, b = g.l50.to_numpy(float), g[pr].to_numpy(float); n = len(g)
         if n < 4 or np.ptp(b) == 0: rows.append(dict(predictor=pr, n_concepts=n, rho=np.nan, ci_low=np.nan, ci_high=np.nan, p=np.nan)); continue
         rho = _spearman(a, b)
-        boots = [_spearman(a[i], b[i]) for i in (rng.integers(0, n, n) for _ in range(n_boot))]
-        perm = np.array([_spearman(a, rng.permutation(b)) for _ in range(n_perm)])
+        I = np.array([rng.integers(0, n, n) for _ in range(n_boot)]).reshape(n_boot, n)   # drawn one resample at a time, scored at once
+        boots = _spearman_rows(a[I], b[I])
+        perm = _spearman_rows(np.broadcast_to(a, (n_perm, n)), np.array([rng.permutation(b) for _ in range(n_perm)]).reshape(n_perm, n))
         lo, hi = np.nanquantile(boots, [(1 - level) / 2, (1 + level) / 2])
         p = float((np.sum(np.abs(perm) >= abs(rho) - 1e-12) + 1) / (n_perm + 1))
         r = dict(predictor=pr, n_concepts=n, rho=rho, ci_low=float(lo), ci_high=float(hi), p=p)

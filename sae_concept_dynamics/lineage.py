@@ -738,12 +738,13 @@ def snapshot_nulls(sae, # one ladder row: sae_type, hidden, k (a `list_saes` row
                    store, # the ActivationStore it reads
                    cache_dir=None, n_draws:int=30, q:str='q95', # as in `nulls.auc_nulls`
                    grid:float=SNAPSHOT_GRID, # L0 snapping of the snapshots
+                   n_rows:int=None, # the rows `sae_dynamics` measures on (its n_rows): the null is chosen and scored on the same rows
                   ):
     "A function of `snapshot_measures`' output giving the (T, C) best-latent AUC null matched to each snapshot's own L0."
     def at_each_l0(m:dict)->np.ndarray:
         rows = pd.DataFrame([dict(sae_id=i, sae_type=sae.sae_type, hidden=int(sae.hidden), k=sae.k, l0=max(float(l), 1.))
                              for i, l in enumerate(m['l0'])])
-        n = auc_nulls(rows, store, cache_dir, n_draws, q, grid=grid)
+        n = auc_nulls(rows, store, cache_dir, n_draws, q, grid=grid, n_rows=n_rows)
         return np.stack([n[i] for i in range(len(rows))])
     return at_each_l0
 
@@ -758,12 +759,13 @@ def lineage_step(out, # a pipeline run directory (sweeps in saes/<type>/, tables
                  device=None, progress:bool=False,
                 )->None:
     "Tracked-latent dynamics along a sparsity ladder (every seed), cross-SAE matching, absorption and splitting of a run -> analysis/."
-    a, settings = Path(out)/'analysis', dict(n=n, types=list(types), n_rows=n_rows, n_draws=n_draws, q=q, null='snapshot_l0', snapshot_grid=SNAPSHOT_GRID)
+    a, settings = Path(out)/'analysis', dict(n=n, types=list(types), n_rows=n_rows, n_draws=n_draws, q=q, null='snapshot_l0_same_rows',
+                                         snapshot_grid=SNAPSHOT_GRID)
     if _lineage_done(a, settings): return
     ladder = pd.concat([dynamics_ladder(Path(out)/'saes'/t, n) for t in types], ignore_index=True)
     nulls = auc_nulls(ladder, store, Path(out)/'nulls', n_draws, q)
     pairs = tqdm(list(ladder.itertuples()), desc='dynamics', disable=not progress)
-    snap = lambda r: snapshot_nulls(r, store, Path(out)/'nulls', n_draws, q, settings['snapshot_grid'])
+    snap = lambda r: snapshot_nulls(r, store, Path(out)/'nulls', n_draws, q, settings['snapshot_grid'], n_rows=n_rows)
     dyns = [sae_dynamics(r.path, store, null_q=snap(r), n_rows=n_rows, device=device)
             for r in pairs]
     f = _final_tables(ladder, store, nulls, device)
@@ -772,4 +774,4 @@ def lineage_step(out, # a pipeline run directory (sweeps in saes/<type>/, tables
                          lineage_summary=stack('summary'), lineage_curves=stack('curves'), merges=merge_sparsity(f['saes'], f['best']),
                          absorption=f['absorption'], splitting=f['splitting'], absorbers=f['absorbers'], final_latents=f['best'])
     write_json(dict(settings=settings, n_saes=len(ladder), n_evaluations=int(sum(len(d['steps']) for d in dyns)),
-                    null="auc1 of the random-dictionary null matched to each snapshot's L0"), a/'lineage.json')
+                    null="auc1 of the random-dictionary null matched to each snapshot's L0, on the rows the snapshots are measured on"), a/'lineage.json')

@@ -70,10 +70,18 @@ def concept_values(store, # an ActivationStore
         v = store.concept_values(split).numpy().astype(np.float64)
         for i in own: out[:, i] = v[:, store.concept_names.index(names[i])]
     cont = [i for i, n in enumerate(names) if info[n]['kind'] == 'continuous' and i not in own]  # MNIST's, measured on the digits
-    if cont:
-        im = store.images(split)
-        for i in cont: out[:, i] = np.asarray(info[names[i]]['value'](im), np.float64)
+    for i in cont: out[:, i] = _measured(store, split, names[i], info[names[i]]['value'])
     return out
+
+_MEASURED = {} # (store folder, checksum, split, concept) -> its quantity measured on the images: steps ask for it many times
+
+def _measured(store, split:str, name:str, value)->np.ndarray:
+    "A continuous concept measured on a split's images once per process (the store is keyed by its folder and checksum)."
+    key = (str(Path(store.path).resolve()), store.checksum, split, name)
+    if key not in _MEASURED:
+        if len(_MEASURED) > 64: _MEASURED.clear()
+        _MEASURED[key] = np.asarray(value(store.images(split)), np.float64)
+    return _MEASURED[key]
 
 def store_kinds(store, # an ActivationStore
                )->dict: # kind overrides for `concept_spec` (empty for an MNIST store)
@@ -179,6 +187,7 @@ def greedy_or(z_tr:torch.Tensor, z_te:torch.Tensor, # (S, N1, H), (S, N2, H) cod
               y_tr:torch.Tensor, y_te:torch.Tensor, # (N1,), (N2,) bool labels of the composite concept
               pool:torch.Tensor, # (S, P) candidate latents per member
               m:int, # latents in the OR
+              first:torch.Tensor=None, # (S, P) train AUC of each candidate alone, when known (spares the first step's ranking)
              )->dict: # or_auc (S,) test AUC, latents (S, m) chosen on train
     "Best OR (max) of `m` latents from a candidate pool, chosen greedily on the train split and scored on test."
     S, P = pool.shape
@@ -188,8 +197,13 @@ def greedy_or(z_tr:torch.Tensor, z_te:torch.Tensor, # (S, N1, H), (S, N2, H) cod
     a_tr, a_te = a_tr / scale, a_te / scale
     cur_tr, cur_te = a_tr.new_zeros(S, a_tr.shape[1]), a_te.new_zeros(S, a_te.shape[1])
     chosen, used = [], torch.zeros(S, P, dtype=torch.bool, device=pool.device)
-    for _ in range(m):
-        auc = _auc_cols(torch.maximum(cur_tr[..., None], a_tr), y_tr).masked_fill(used, -1.)
+    for step in range(m):
+        if step == 0 and first is not None and bool((a_tr >= 0).all()): auc = first.to(a_tr)   # max(0, a) = a: the candidates' own AUCs
+        else:                                                               # rank only the candidates not chosen yet (the same in every member)
+            free = used.to(torch.int8).argsort(dim=1, stable=True)[:, :P - step]          # (S, P - step) unused candidates, in pool order
+            s = torch.maximum(cur_tr[..., None], a_tr.gather(2, free[:, None, :].expand(S, a_tr.shape[1], P - step)))
+            auc = torch.full((S, P), -1., dtype=torch.float64, device=pool.device).scatter_(1, free, _auc_cols(s, y_tr))
+        auc = auc.masked_fill(used, -1.)
         j = auc.argmax(1)                                                   # (S,)
         used[torch.arange(S), j] = True; chosen.append(pool[torch.arange(S), j])
         cur_tr = torch.maximum(cur_tr, a_tr[torch.arange(S), :, j]); cur_te = torch.maximum(cur_te, a_te[torch.arange(S), :, j])
@@ -238,7 +252,8 @@ def _composite_stats(z_tr, z_te, c_tr, c_te, a_tr, spec, comp, readouts):
             m = int(spec.m[i]); mem = [names.index(n) for n in spec.members[i] if n in names]
             top = a_tr[:, :, i].nan_to_num(-1.).topk(min(2 * m, z_tr.shape[2]), dim=1).indices       # the concept's own best latents
             own = a_tr[:, :, mem].nan_to_num(-1.).argmax(1) if mem else top[:, :0]                  # each member's best latent
-            o[:, i] = greedy_or(z_tr, z_te, c_tr[:, i], c_te[:, i], torch.cat([own, top], 1), m)['or_auc']
+            pool = torch.cat([own, top], 1)
+            o[:, i] = greedy_or(z_tr, z_te, c_tr[:, i], c_te[:, i], pool, m, first=a_tr[:, :, i].gather(1, pool))['or_auc']
         out['or_auc'] = o
     if 'ksparse_auc' in readouts:
         o = torch.full((S, C), float('nan'), dtype=torch.float64)
@@ -353,9 +368,9 @@ def _rows_tag(rows)->str:
     "A short fingerprint of the training rows latents are chosen on (all rows: 'all')."
     return 'all' if rows is None else f"{len(rows)}:{hashlib.sha256(np.asarray(rows, np.int64).tobytes()).hexdigest()[:10]}"
 
-def _null_key(checksum, layer, hidden, k, n_draws, readouts, names, kinds, seed0, rows=None):
+def _null_key(checksum, layer, hidden, k, n_draws, readouts, names, kinds, seed0, rows=None, n_test=None):
     spec = json.dumps([sorted(readouts), list(names), {n: [v['kind'], list(v['members'])] for n, v in (kinds or {}).items()}, seed0]
-                      + ([] if rows is None else [_rows_tag(rows)]), default=str)
+                      + ([] if rows is None else [_rows_tag(rows)]) + ([] if n_test is None else [f'test:{int(n_test)}']), default=str)
     return f"null_{checksum}_{layer}_h{int(hidden)}_k{int(k)}_n{int(n_draws)}_{hashlib.sha256(spec.encode()).hexdigest()[:10]}.csv"
 
 def cached_null_draws(cache_dir, # folder of the null cache (None: no cache)
@@ -380,6 +395,7 @@ def null_table(saes:pd.DataFrame, # one row per SAE: sae_id, sae_type, hidden, k
                kinds:dict=None, # kind overrides
                progress:bool=False, # a bar over the nulls
                rows=None, # training rows the latents are chosen on (indices, as `sweep_statistics` got them; None: all)
+               n_test:int=None, # score on the first n_test test rows only, as a statistic measured on them (None: all)
                k_group:int=8, # sparsities of one width drawn together (they share pre-activations; an interruption loses at most one group)
               )->pd.DataFrame: # hidden, null_k, concept, kind, readout, n_draws, q50, q95, q99 (+ _is_max flags)
     "Quantiles of the matched null of every SAE of a table: one null per distinct (width, matched k), cached."
@@ -390,9 +406,9 @@ def null_table(saes:pd.DataFrame, # one row per SAE: sae_id, sae_type, hidden, k
     info = concept_spec(names, kinds).set_index('concept')
     kd = {n: dict(kind=r.kind, members=r.members) for n, r in info.iterrows()}
     x_tr, c_tr, v_tr = _train_rows(store, layer, names, rows)
-    x_te, c_te, v_te = store.get(layer, 'test'), store.concepts('test'), concept_values(store, 'test', names)
+    x_te, c_te, v_te = store.get(layer, 'test')[:n_test], store.concepts('test')[:n_test], concept_values(store, 'test', names)[:n_test]
     pairs = sorted(set(zip(saes.hidden.astype(int), ks)))
-    keys = {p: _null_key(store.checksum, layer, p[0], p[1], n_draws, readouts, names, kd, NULL_SEED, rows) for p in pairs}
+    keys = {p: _null_key(store.checksum, layer, p[0], p[1], n_draws, readouts, names, kd, NULL_SEED, rows, n_test) for p in pairs}
     done = {p: pd.read_csv(Path(cache_dir)/keys[p]) for p in pairs if cache_dir is not None and (Path(cache_dir)/keys[p]).exists()}
     bar = tqdm(total=len(pairs), initial=len(done), desc='nulls', disable=not progress)
     kg = max(1, int(k_group))
@@ -526,9 +542,12 @@ def auc_nulls(saes:pd.DataFrame, # one row per SAE: sae_id, sae_type, hidden, k,
               n_draws:int=30, # random dictionaries per null
               q:str='q95', # quantile used as the threshold
               grid:float=0.1, # L0 snapping of non-TopK SAEs (fewer distinct nulls)
+              n_rows:int=None, # the statistic's rows: latents chosen on the first n_rows training rows, scored on the first n_rows test rows (None: all)
              )->dict: # sae_id -> (C,) AUC threshold per concept, in store.concept_names order
     "The matched random-dictionary null of a single latent's AUC (readout auc1) for each SAE, at its final L0."
-    nt = null_table(saes, store, cache_dir=cache_dir, n_draws=n_draws, readouts=('auc1',), grid=grid)
+    n_tr = None if n_rows is None else min(int(n_rows), int(store.manifest['data']['n_train']))
+    nt = null_table(saes, store, cache_dir=cache_dir, n_draws=n_draws, readouts=('auc1',), grid=grid,
+                    rows=None if n_tr is None else np.arange(n_tr), n_test=n_rows)
     tab = nt[nt.readout == 'auc1'].pivot_table(index=['hidden', 'null_k'], columns='concept', values=q)[store.concept_names]
     return {r.sae_id: tab.loc[(int(r.hidden), null_k(r.sae_type, int(r.hidden), r.k, r.l0, grid))].to_numpy(float) for r in saes.itertuples()}
 

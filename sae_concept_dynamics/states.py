@@ -122,10 +122,11 @@ def l50_info(tab:pd.DataFrame, # `info_table` rows (sae_type, seed, l0, concept,
         seeds = sorted(g.seed.unique())
         l0, y, code = g.l0.to_numpy(float), g.info_kept.to_numpy(float), np.searchsorted(seeds, g.seed.to_numpy())
         per = {s: _iso_cross(l0[code == i], y[code == i], level) for i, s in enumerate(seeds)}
-        boots = []
+        boots, fits = [], {}                                                # a few seeds have few distinct resamples: each fitted once
         for _ in range(n_boot if len(seeds) > 1 else 0):                    # a resample of whole seeds: each point weighted by its seed's count
-            pick = rng.choice(len(seeds), len(seeds))
-            boots.append(_iso_cross(l0, y, level, np.bincount(pick, minlength=len(seeds))[code]))
+            n = np.bincount(rng.choice(len(seeds), len(seeds)), minlength=len(seeds))
+            if (key_n := n.tobytes()) not in fits: fits[key_n] = _iso_cross(l0, y, level, n[code])
+            boots.append(fits[key_n])
         with np.errstate(invalid='ignore'):                                 # crossings at infinity (dropped everywhere) stay infinite
             lo, hi = (np.quantile(np.log(np.clip(boots, 1e-9, None)), [0.025, 0.975]) if boots else (np.nan, np.nan))
         rows.append(dict(zip(list(by) + ['concept'], key), l50=_iso_cross(g.l0, g.info_kept, level), l50_lo=float(np.exp(lo)),
