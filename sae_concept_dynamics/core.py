@@ -11,14 +11,12 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Protocol, runtime_checkable
 
-import numpy as np
-import torch
-
 from . import __version__
 
 # %% auto #0
-__all__ = ['DEFAULT_CACHE', 'InputError', 'cli_errors', 'command', 'atomic_path', 'write_json', 'read_json', 'write_csv',
-           'save_npy', 'save_torch', 'load_torch', 'writable_dir', 'parse_list', 'resolve_device', 'Dictionary']
+__all__ = ['DEFAULT_CACHE', 'InputError', 'cli_errors', 'console_words', 'command_parser', 'command', 'atomic_path', 'write_json',
+           'read_json', 'write_csv', 'save_npy', 'save_torch', 'load_torch', 'writable_dir', 'parse_list',
+           'resolve_device', 'Dictionary']
 
 # %% ../nbs/00_core.ipynb #885a03e3
 class InputError(ValueError):
@@ -101,6 +99,20 @@ def _dashed(arg, aliases):
     name = '--' + aliases.get(name[2:].replace('-', '_'), name[2:])
     return name.replace('_', '-') + eq + val
 
+def console_words(argv:list, # command-line words after the command's name
+                  aliases:dict=None, # old flag name -> parameter name
+                 )->list: # the words as the parser reads them
+    "Every flag in its dashed spelling: `--log_dir`, `--log-dir` and an alias of it all read the same."
+    return [_dashed(a, aliases or {}) for a in argv]
+
+def command_parser(func, # the function a command runs
+                  ):
+    "The command's argument parser: docments become `--flags` (fastcore's `anno_parser`), plus `--version`."
+    from fastcore.script import anno_parser
+    p = anno_parser(func, prog=func.__name__)
+    p.add_argument('--version', action='version', version=f"{func.__name__} (sae-concept-dynamics {__version__})")
+    return p
+
 def _run_checked(func, /, **kw):
     "Check the folder flags, make progress bars log-friendly when output is not a terminal, then run `func`."
     _check_folders(kw)
@@ -108,10 +120,7 @@ def _run_checked(func, /, **kw):
 
 def _console(func, aliases, argv=None):
     "Parse `argv` (default: the command line) into `func`'s keyword arguments and run it; bad input exits 2."
-    from fastcore.script import anno_parser
-    p = anno_parser(func, prog=func.__name__)
-    p.add_argument('--version', action='version', version=f"{func.__name__} (sae-concept-dynamics {__version__})")
-    ns = vars(p.parse_args([_dashed(a, aliases) for a in (sys.argv[1:] if argv is None else argv)]))
+    ns = vars(command_parser(func).parse_args(console_words(sys.argv[1:] if argv is None else argv, aliases)))
     cli_errors(_run_checked)(func, **{k: v for k, v in ns.items() if k not in ('pdb', 'xtra')})  # a console script exits 0: results are on disk
 
 # %% ../nbs/00_core.ipynb #868b9d05
@@ -125,7 +134,7 @@ def command(func=None, *, # the function taught in a chapter
     def _cmd(*args, argv=None, **kwargs):
         if argv is None and (args or kwargs or Path(sys.argv[0]).name != func.__name__): return func(*args, **kwargs)
         _console(func, aliases, argv)
-    _cmd.main = lambda argv=None: _console(func, aliases, argv)
+    _cmd.main, _cmd.aliases = (lambda argv=None: _console(func, aliases, argv)), aliases
     return _cmd
 
 # %% ../nbs/00_core.ipynb #b396a5a6
@@ -168,17 +177,20 @@ def write_csv(df, # a pandas DataFrame
 # %% ../nbs/00_core.ipynb #05a2a728
 def save_npy(arr, path):
     "Save a numpy array to `path` (.npy) atomically."
+    import numpy as np                                                      # numpy and torch load on first use: the commands' --help needs neither
     with atomic_path(path) as tmp:
         with open(tmp, 'wb') as f: np.save(f, np.ascontiguousarray(arr))
 
 def save_torch(obj, path):
     "Save a (state-dict-like) object with `torch.save` atomically."
+    import torch
     with atomic_path(path) as tmp: torch.save(obj, tmp)
 
 def load_torch(path, map_location='cpu'):
     "Load a file written by `save_torch` with `weights_only=True`; a corrupt file raises `InputError`."
     path = Path(path)
     if not path.exists(): raise InputError(f"{path} is missing")
+    import torch
     try: return torch.load(path, map_location=map_location, weights_only=True)
     except Exception as e:
         raise InputError(f"{path} is unreadable ({type(e).__name__}): delete it and rerun the step that writes "
@@ -220,6 +232,7 @@ DEFAULT_CACHE = Path(os.environ.get('SCD_CACHE', Path.home()/'.cache'/'sae_conce
 # %% ../nbs/00_core.ipynb #aabfefcd
 def resolve_device(device='auto'):
     "Turn 'auto' | 'cpu' | 'cuda' (or 'cuda:N') into a `torch.device`; 'auto' picks CUDA when present."
+    import torch
     if isinstance(device, torch.device): return device
     device = str(device or 'auto')
     if device == 'auto': return torch.device('cuda' if torch.cuda.is_available() else 'cpu')
