@@ -28,7 +28,7 @@ from .training import load_sae, list_snapshots
 from .infer import sae_outputs
 from .analysis import (VERDICTS, retention_table, co_discard_matrix, discard_clusters, codes_concept_table,
                                            dynamics_curves, dynamics_summary)
-from .plots import VERDICT_COLORS, co_discard_plot
+from .plots import VERDICT_COLORS, STATE_COLORS, co_discard_plot
 
 # %% auto #0
 __all__ = ['PAGE_CSS', 'RunData', 'read_run', 'SweepExplorer', 'LatentBrowser', 'snapshot_dynamics', 'DynamicsPlayer',
@@ -197,22 +197,22 @@ def _knob(rows:pd.DataFrame, sae_type:str):
     return next((c for c in have if rows[c].nunique() > 1), have[0] if have else None)
 
 def _with_null_verdicts(v:pd.DataFrame, path)->pd.DataFrame:
-    "The run's null-calibrated columns (verdict, excess, null_q, statistic) from analysis/retention.csv; the criteria verdict becomes `both_verdict`."
+    "The run's states and null-calibrated columns from analysis/retention.csv (state, verdict, excess, ...); the criteria verdict becomes `both_verdict`."
     f = None if path is None else Path(path)/'analysis'/'retention.csv'
     if f is None or not f.exists(): return v
     r = pd.read_csv(f, dtype={'sae_id': str})
     if 'excess' not in r: return v
-    cols = ['sae_id', 'concept', 'verdict', 'excess', 'null_q', 'statistic']
+    cols = ['sae_id', 'concept', 'verdict', 'excess', 'null_q', 'statistic'] + [c for c in ('state', 'state_verdict', 'info_kept') if c in r]
     return v.rename(columns={'verdict': 'both_verdict'}).merge(r[cols], on=['sae_id', 'concept'], how='left')
 
 class SweepExplorer(_Explorer):
     "Pick an SAE of a sweep: its retention row among its peers, its probe AUCs against the raw ceiling, its FVU / L0 / fidelity."
     def __init__(self, run:RunData, # the run to explore
-                 criterion:str='verdict', # 'verdict' (vs the matched null with analysis/retention.csv; else both criteria), 'latent_verdict', 'probe_verdict'
+                 criterion:str=None, # 'state' (default when the run has states), 'verdict' (vs the matched null), 'latent_verdict', 'probe_verdict'
                  **kw, # passed to `retention_table` (threshold, band, tolerance, discard_gap, ...)
                 ):
-        self.run, self.criterion = run, criterion
-        self.verdicts = _with_null_verdicts(retention_table(run.concepts, **kw), run.path)
+        self.run, self.verdicts = run, _with_null_verdicts(retention_table(run.concepts, **kw), run.path)
+        self.criterion = criterion or ('state' if 'state' in self.verdicts else 'verdict')
         self.threshold = kw.get('threshold', 0.85)
         self.sae_type = W.Dropdown(options=sorted(run.saes.sae_type.astype(str).unique()), description='SAE type')
         self.width = W.Dropdown(description='width')
@@ -250,22 +250,25 @@ def draw(self:SweepExplorer):
     names = self.run.concept_names
     peers = s[(s.sae_type == row.sae_type) & ((s.hidden == row.hidden) if 'hidden' in s and pd.notna(row.get('hidden')) else True)].sort_values('l0')
     self.peers = list(peers.sae_id)
-    v = self.verdicts.assign(code=self.verdicts[self.criterion].map({k: i for i, k in enumerate(VERDICTS)}))
+    levels, colors = (tuple(STATE_COLORS), STATE_COLORS) if self.criterion == 'state' else (VERDICTS, VERDICT_COLORS)
+    v = self.verdicts.assign(code=self.verdicts[self.criterion].map({k: i for i, k in enumerate(levels)}))
     heat = v.pivot_table(index='concept', columns='sae_id', values='code', aggfunc='first').reindex(index=names, columns=self.peers)
     self.table = self.verdicts[self.verdicts.sae_id == self.sae_id].set_index('concept').reindex(names)
     self.table['shown'] = self.table[self.criterion]
     fig = Figure(figsize=(11, 7.5), layout='constrained')
     ax_h, ax_b = fig.subplots(2, 1, height_ratios=[1.1, 1])
-    ax_h.imshow(np.ma.masked_invalid(heat.to_numpy(float)), aspect='auto', vmin=0, vmax=len(VERDICTS) - 1, interpolation='nearest',
-                cmap=ListedColormap([VERDICT_COLORS[k] for k in VERDICTS]))
+    ax_h.imshow(np.ma.masked_invalid(heat.to_numpy(float)), aspect='auto', vmin=0, vmax=len(levels) - 1, interpolation='nearest',
+                cmap=ListedColormap([colors[k] for k in levels]))
     ax_h.set_yticks(range(len(names)), names, fontsize=7)
     ax_h.set_xticks(range(len(self.peers)), [f"{l0:.0f}" for l0 in peers.l0], fontsize=7)
-    ax_h.set_xlabel(f'SAEs of this type and width, by L0 ({self.criterion}: green retained, grey uncertain, red discarded)')
+    key = ('state: dark green own latent, light green distributed, red dropped' if self.criterion == 'state' else
+           f'{self.criterion}: green retained, grey uncertain, red discarded')
+    ax_h.set_xlabel(f'SAEs of this type and width, by L0 ({key})')
     j = self.peers.index(self.sae_id)
     ax_h.add_patch(Rectangle((j - .5, -.5), 1, len(names), fill=False, lw=2.5, ec='black'))
     ax_h.set_title(f"retention across {row.sae_type} width {_fmt(row.get('hidden', '-'))} (outlined: {self.sae_id})")
     x, t = np.arange(len(names)), self.table
-    ax_b.bar(x, t.probe_auc.fillna(0), color=[VERDICT_COLORS.get(v, 'white') for v in t.shown], label='probe on codes')
+    ax_b.bar(x, t.probe_auc.fillna(0), color=[colors.get(v, 'white') for v in t.shown], label='probe on codes')
     ax_b.scatter(x, t.latent_auc, color='tab:blue', zorder=3, label='best single latent')
     ax_b.scatter(x, t.raw_auc, marker='_', s=300, color='black', zorder=3, label='raw ceiling')
     if 'null_q' in t: ax_b.scatter(x, t.null_q, marker='v', color='grey', zorder=3, label='null q99 (random dictionaries, matched L0)')
@@ -273,10 +276,12 @@ def draw(self:SweepExplorer):
     ax_b.set_xticks(x, names, rotation=60, ha='right', fontsize=8); ax_b.set_ylim(0.4, 1.02); ax_b.set_ylabel('test AUC')
     ax_b.legend(loc='lower left', fontsize=7, ncol=3)
     lr = row.get('loss_recovered', np.nan)
-    ax_b.set_title(f"{self.sae_id}: L0 {row.l0:.1f}, FVU {row.fvu:.3f}, loss recovered {lr:.2f}, "
-                   f"retains {(t.shown == 'retained').sum()}/{len(t)} concepts")
+    lost = 'dropped' if self.criterion == 'state' else 'discarded'
+    kept = (f"keeps {(t.shown != 'dropped').sum()}/{len(t)} concepts ({(t.shown == 'own_latent').sum()} with a latent of its own)"
+            if self.criterion == 'state' else f"retains {(t.shown == 'retained').sum()}/{len(t)} concepts")
+    ax_b.set_title(f"{self.sae_id}: L0 {row.l0:.1f}, FVU {row.fvu:.3f}, loss recovered {lr:.2f}, {kept}")
     self.status.value = (f"<b>{self.sae_id}</b>: {self.knob or 'sparsity'} = {_fmt(row.get(self.knob, '-'))}, L0 {row.l0:.1f}, FVU {row.fvu:.3f}, "
-                         f"loss recovered {lr:.2f}; discarded: {', '.join(t.index[t.shown == 'discarded']) or 'none'}")
+                         f"loss recovered {lr:.2f}; {lost}: {', '.join(t.index[t.shown == lost]) or 'none'}")
     self._show(fig)
 
 # %% ../nbs/11_explorer.ipynb #bf1e083a
@@ -673,11 +678,11 @@ def draw(self:DynamicsPlayer):
 class CoDiscardView(_Explorer):
     "The co-discard matrix with its dendrogram; choosing a concept pair lists the SAEs that discard both."
     def __init__(self, run:RunData, # the run to explore
-                 criterion:str='latent_verdict', # which verdict defines a discard (the report's co-discard uses the latent criterion)
+                 criterion:str=None, # what a discard is: 'state_verdict' (dropped; the report's, default with states), 'latent_verdict', 'verdict'
                  **kw, # passed to `retention_table` (threshold, band, tolerance, discard_gap, ...)
                 ):
-        self.run, self.criterion = run, criterion
-        self.verdicts = retention_table(run.concepts, **kw)
+        self.run, self.verdicts = run, _with_null_verdicts(retention_table(run.concepts, **kw), run.path)
+        self.criterion = criterion or ('state_verdict' if 'state_verdict' in self.verdicts else 'latent_verdict')
         if 'sae_type' not in self.verdicts: self.verdicts = self.verdicts.merge(run.saes[['sae_id', 'sae_type']], on='sae_id')
         names = run.concept_names
         self.sae_type = W.Dropdown(options=['all', *sorted(run.saes.sae_type.astype(str).unique())], description='SAE type')
