@@ -167,7 +167,9 @@ def bootstrap_ci(values, # 1-d sample (NaN dropped)
     est = float(stat(v))
     if len(v) == 1 or np.all(v == v[0]): return (est, est, est)
     rng = np.random.default_rng(seed)
-    boots = np.array([stat(v[rng.integers(0, len(v), len(v))]) for _ in range(n_boot)], float)
+    I = np.array([rng.integers(0, len(v), len(v)) for _ in range(n_boot)]).reshape(n_boot, len(v))   # drawn one resample at a time
+    try: boots = np.asarray(stat(v[I], axis=1), float)                     # numpy statistics score every resample at once
+    except TypeError: boots = np.array([stat(r) for r in v[I]], float)
     a = (1 - level) / 2
     return (est, float(np.quantile(boots, a)), float(np.quantile(boots, 1 - a)))
 

@@ -254,7 +254,7 @@ def _with_meta(df, meta):
     return df.assign(**{c: meta[c] for c in cols})[cols + [c for c in df.columns if c not in cols]]
 
 @torch.no_grad()
-def _codes(sae, x, batch_size=4096): return sae_outputs(sae, x, batch_size)[0][0]   # member 0's codes, through infer's batched encoder
+def _codes(sae, x, batch_size=4096): return sae_outputs(sae, x, batch_size, recon=False)[0][0]   # member 0's codes (infer's batched encoder)
 
 @torch.no_grad()
 def snapshot_measures(config_dir, # one SAE's folder in a sweep

@@ -373,6 +373,16 @@ def _null_key(checksum, layer, hidden, k, n_draws, readouts, names, kinds, seed0
                       + ([] if rows is None else [_rows_tag(rows)]) + ([] if n_test is None else [f'test:{int(n_test)}']), default=str)
     return f"null_{checksum}_{layer}_h{int(hidden)}_k{int(k)}_n{int(n_draws)}_{hashlib.sha256(spec.encode()).hexdigest()[:10]}.csv"
 
+_QUANTILES = {} # (file, size, mtime) -> its null_quantiles: the snapshot nulls ask for the same cached nulls many times
+
+def _file_quantiles(f:Path)->pd.DataFrame:
+    "`null_quantiles` of a cached null file, read once per process while the file is unchanged."
+    s = f.stat(); key = (str(f.resolve()), s.st_size, s.st_mtime_ns)
+    if key not in _QUANTILES:
+        if len(_QUANTILES) > 512: _QUANTILES.clear()
+        _QUANTILES[key] = null_quantiles(pd.read_csv(f))
+    return _QUANTILES[key]
+
 def cached_null_draws(cache_dir, # folder of the null cache (None: no cache)
                       key:str, # file name from the store checksum, layer, width, k, draws and readouts
                       compute, # () -> DataFrame of draws
@@ -409,16 +419,16 @@ def null_table(saes:pd.DataFrame, # one row per SAE: sae_id, sae_type, hidden, k
     x_te, c_te, v_te = store.get(layer, 'test')[:n_test], store.concepts('test')[:n_test], concept_values(store, 'test', names)[:n_test]
     pairs = sorted(set(zip(saes.hidden.astype(int), ks)))
     keys = {p: _null_key(store.checksum, layer, p[0], p[1], n_draws, readouts, names, kd, NULL_SEED, rows, n_test) for p in pairs}
-    done = {p: pd.read_csv(Path(cache_dir)/keys[p]) for p in pairs if cache_dir is not None and (Path(cache_dir)/keys[p]).exists()}
+    done = {p: _file_quantiles(Path(cache_dir)/keys[p]) for p in pairs if cache_dir is not None and (Path(cache_dir)/keys[p]).exists()}
     bar = tqdm(total=len(pairs), initial=len(done), desc='nulls', disable=not progress)
     kg = max(1, int(k_group))
     for h in sorted({h for h, _ in pairs}):
         todo = [k for hh, k in pairs if hh == h and (hh, k) not in done]
         for g in range(0, len(todo), kg):
             for k, d in null_draws(x_tr, x_te, c_tr, c_te, names, h, todo[g:g + kg], n_draws, v_tr, v_te, kd, readouts).items():
-                done[(h, k)] = cached_null_draws(cache_dir, keys[(h, k)], lambda: d); bar.update(1)
+                done[(h, k)] = null_quantiles(cached_null_draws(cache_dir, keys[(h, k)], lambda: d)); bar.update(1)
     bar.close()
-    out = pd.concat([null_quantiles(done[p]).assign(hidden=p[0], null_k=p[1]) for p in pairs], ignore_index=True)
+    out = pd.concat([done[p].assign(hidden=p[0], null_k=p[1]) for p in pairs], ignore_index=True)
     return out[['hidden', 'null_k'] + [c for c in out.columns if c not in ('hidden', 'null_k')]]
 
 # %% ../nbs/07a_nulls.ipynb #a7176baf
