@@ -1,70 +1,72 @@
-"""Is a preset's training long enough? Train a sample of its SAEs at length L and 2L and compare.
+"""Is the quick preset's training long enough for its answers? Train every SAE of the quick run for twice the epochs and compare the states.
 
-For each preset and SAE type, a sample of the preset's knob values (lambdas or k fractions, spread over the grid) is
-trained at the preset's epochs (L) and at twice that (2L) on the embedded store, same seed. Reported per SAE:
-the relative drop of the final training loss (mean of the last five history rows) from L to 2L, and whether the
-null-calibrated verdict (matched random-dictionary null, q99 of `--n_draws` draws) changes for each concept.
+The reference is a quick run (`--run`; built by the pipeline when it has no states yet). A second run reads a copy of its store (same
+checksum, so the matched nulls are shared: they are copied too) and trains every SAE of the same grid and seeds for twice the preset's
+epochs (preset 'quick_x2', registered in this process only), then is analysed the same way. Reported:
+- how many trained SAEs meet the report's convergence criterion (objective change < 2 % over the last fifth before the decay) at L and 2L;
+- the median relative fall of the final training FVU from L to 2L;
+- the fraction of SAE x concept states (own_latent / distributed / dropped, analysis/states.csv) that differ between L and 2L, overall and
+  per type, with the transitions; and the same for the information notion alone (kept vs dropped).
 
-Target (quick preset): loss drop < 2 % and verdict change < 5 %.
+Target (issue 22): fewer than 5 % of states change on doubling the training.
 
-    python bench/convergence.py [--presets quick] [--types vanilla,topk] [--n_knobs 3] [--seed 0] [--n_draws 20]
+    python bench/convergence.py [--run runs/quick] [--out bench/_out/convergence_x2]
 
-Last line: `loss_drop=<median fraction over sampled SAEs> verdict_change=<fraction of SAE x concept verdicts that differ>`.
+Last line: `converged_L=<a>/<n> converged_2L=<b>/<n> fvu_fall_median=<x> state_change=<y> dropped_change=<z>`.
 """
-import argparse, tempfile, time
+import argparse, shutil, time
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from sae_concept_dynamics.fixtures import example_store
-from sae_concept_dynamics.training import PRESETS, train_sweep
-from sae_concept_dynamics.nulls import sweep_statistics, null_table, retention_verdicts, NULL_READOUTS
+from sae_concept_dynamics.pipeline import PIPELINE_PRESETS, run_pipeline
+from sae_concept_dynamics.training import PRESETS, list_saes, convergence_stats
 
 
-def knob_sample(preset, sae_type, n):
-    "n knob values spread over the preset's grid for this SAE type."
-    P = PRESETS[preset]
-    vals = P['k_fracs'] if sae_type in ('topk', 'batchtopk') else P.get('jumprelu_lams' if sae_type == 'jumprelu' else 'lams', P['lams'])
-    pick = [vals[i] for i in np.unique(np.linspace(0, len(vals) - 1, n).round().astype(int))]
-    return dict(k_fracs=tuple(pick)) if sae_type in ('topk', 'batchtopk') else dict(lams=tuple(pick))
-
-
-def final_loss(sae_dir):
-    "config_id -> mean loss of the last five history rows."
-    return {d.name: float(pd.read_csv(d/'history.csv').loss.tail(5).mean()) for d in Path(sae_dir).iterdir() if (d/'history.csv').exists()}
-
-
-def one(store, preset, sae_type, n_knobs, seed, n_draws, tmp):
-    "Loss drops and verdict changes of one preset and type."
-    ep = PRESETS[preset]['epochs']; knobs = knob_sample(preset, sae_type, n_knobs); out = {}
-    for mult in (1, 2):
-        d = Path(tmp)/f'{preset}_{sae_type}_x{mult}'
-        train_sweep(store, sae_type, d, preset=preset, seeds=(seed,), epochs=mult * ep, progress=False, **knobs)
-        st = sweep_statistics(d, store, readouts=NULL_READOUTS)
-        nl = null_table(st[['sae_type', 'hidden', 'k', 'l0']].drop_duplicates(), store, cache_dir=Path(tmp)/'nulls', n_draws=n_draws, grid=0.1)
-        out[mult] = (final_loss(d), retention_verdicts(st, nl, 'q99', 0.1).set_index(['sae_id', 'concept']).verdict)
-    drops = [(out[1][0][k] - out[2][0][k]) / abs(out[1][0][k]) for k in out[1][0] if k in out[2][0]]
-    v1, v2 = out[1][1].align(out[2][1], join='inner')
-    return drops, (v1 != v2).to_numpy()
+def converged(run, tol=0.02):
+    "sae_id -> (objective change over the last stretch before the decay, from history.csv; final train FVU)."
+    rows = []
+    for t in sorted((Path(run)/'saes').glob('*')):
+        if not (t/'sweep.json').exists(): continue
+        for r in list_saes(t).itertuples():
+            h = pd.read_csv(Path(r.path)/'history.csv')
+            rows.append(dict(sae_id=r.config_id, change=convergence_stats(h)['loss_rel_change_pre_decay'], train_fvu=r.train_fvu))
+    d = pd.DataFrame(rows).set_index('sae_id')
+    d['ok'] = d.change.abs() < tol
+    return d
 
 
 def main():
     ap = argparse.ArgumentParser()
-    ap.add_argument('--presets', default='quick'); ap.add_argument('--types', default='vanilla,topk')
-    ap.add_argument('--n_knobs', type=int, default=3); ap.add_argument('--seed', type=int, default=0); ap.add_argument('--n_draws', type=int, default=20)
+    ap.add_argument('--run', default='runs/quick'); ap.add_argument('--out', default='bench/_out/convergence_x2')
     a = ap.parse_args()
-    store = example_store(); t0 = time.time(); drops, changes = [], []
-    with tempfile.TemporaryDirectory() as tmp:
-        for preset in a.presets.split(','):
-            for t in a.types.split(','):
-                d, c = one(store, preset, t, a.n_knobs, a.seed, a.n_draws, tmp)
-                drops += d; changes.append(c)
-                print(f"{preset} {t}: {len(d)} SAEs, epochs {PRESETS[preset]['epochs']} -> {2 * PRESETS[preset]['epochs']}: "
-                      f"loss drop median {np.median(d):.2%} max {np.max(d):.2%}; verdicts changed {c.mean():.1%} of {len(c)}", flush=True)
-    ch = np.concatenate(changes)
-    print(f"{time.time() - t0:.0f}s")
-    print(f"loss_drop={np.median(drops):.4f} verdict_change={ch.mean():.4f}")
+    ref, out, t0 = Path(a.run), Path(a.out), time.time()
+    if not (ref/'analysis'/'states.csv').exists(): run_pipeline(ref, preset='quick', progress=False)
+    P = PIPELINE_PRESETS['quick']; base = PRESETS[P['sae_preset']]
+    PRESETS['quick_x2'] = dict(base, epochs=2 * base['epochs'])
+    PIPELINE_PRESETS['quick_x2'] = dict(P, sae_preset='quick_x2', ablation=None)
+    if (ref/'nulls').is_dir(): shutil.copytree(ref/'nulls', out/'nulls', dirs_exist_ok=True)
+    run_pipeline(out, preset='quick_x2', store=ref/'store', progress=False, ablation=False)
+    c1, c2 = converged(ref), converged(out)
+    c = c1.join(c2, lsuffix='_L', rsuffix='_2L', how='inner')
+    fall = (c.train_fvu_L - c.train_fvu_2L) / c.train_fvu_L
+    s1, s2 = (pd.read_csv(r/'analysis'/'states.csv', dtype={'sae_id': str}) for r in (ref, out))
+    m = s1.merge(s2[['sae_id', 'concept', 'state', 'info_kept']], on=['sae_id', 'concept'], suffixes=('_L', '_2L'))
+    m = m.dropna(subset=['state_L', 'state_2L'])
+    m['changed'] = m.state_L != m.state_2L
+    m['dropped_changed'] = m.state_L.eq('dropped') != m.state_2L.eq('dropped')
+    print(f"epochs {base['epochs']} -> {2 * base['epochs']}: {len(c)} SAEs, {len(m)} SAE x concept pairs ({time.time() - t0:.0f}s)")
+    print(f"converged (|objective change| < 2% over the last fifth before the decay): {int(c.ok_L.sum())}/{len(c)} at L, {int(c.ok_2L.sum())}/{len(c)} at 2L; "
+          f"median change {c.change_L.median():.1%} at L, {c.change_2L.median():.1%} at 2L")
+    print(f"final train FVU fell by {fall.median():.1%} (median; range {fall.min():.1%} to {fall.max():.1%}) from L to 2L")
+    for t, g in m.groupby('sae_type'):
+        print(f"{t}: states changed {g.changed.mean():.1%} of {len(g)}; dropped vs kept changed {g.dropped_changed.mean():.1%}; "
+              f"mean |info_kept change| {np.nanmean(np.abs(g.info_kept_L - g.info_kept_2L)):.4f}")
+    print("transitions (L -> 2L):")
+    print(pd.crosstab(m.state_L, m.state_2L).to_string())
+    print(f"converged_L={int(c.ok_L.sum())}/{len(c)} converged_2L={int(c.ok_2L.sum())}/{len(c)} fvu_fall_median={fall.median():.4f} "
+          f"state_change={m.changed.mean():.4f} dropped_change={m.dropped_changed.mean():.4f}")
 
 
 if __name__ == '__main__':

@@ -86,8 +86,8 @@ class Command:
         "Run as the console script with `argv`."
         from sae_concept_dynamics._commands import SPECS
         argv = list(sys.argv[1:] if argv is None else argv)
-        if {'-h', '--help', '--version'} & set(console_words(argv, SPECS[self.name]['aliases'])):
-            spec_parser(SPECS[self.name]).parse_args(console_words(argv, SPECS[self.name]['aliases']))   # prints and exits
+        words = console_words(argv, SPECS[self.name]['aliases'])
+        if {'-h', '--help', '--version'} & set(words): spec_parser(SPECS[self.name]).parse_args(words)   # prints and exits
         return self.function.main(argv)
 
 for _n in COMMANDS: globals()[_n] = Command(_n)

@@ -353,7 +353,8 @@ def draw(self:LatentBrowser):
     cos = torch.nn.functional.cosine_similarity(d['W_dec'][j][None], self._means[d['layer']], dim=1).numpy() if d['layer'] in self._means else np.zeros(0)
     self.cosines = pd.Series(cos, index=[f"digit {c}" for c in range(len(cos))])
     imgs, labels = (self.run.store.images('test') if self.run.store.has_images else None), self.run.store.labels('test').numpy()
-    fig = Figure(figsize=(12, 6), layout='constrained')
+    frozen = getattr(self, '_frozen', None)       # static pages: the first page's layout, reused (constrained layout is half a page's cost)
+    fig = Figure(figsize=(12, 6), layout=None if frozen else 'constrained')
     left, right = fig.subfigures(1, 2, width_ratios=[1, 1.5])
     side = int(np.ceil(np.sqrt(self.n_top)))
     ax_t = left.subplots(); ax_t.set_axis_off()   # one montage, one axis: a grid of axes costs seconds of layout per draw
@@ -366,6 +367,7 @@ def draw(self:LatentBrowser):
     no_img = '' if imgs is not None else '\n(this store holds no images)'
     left.suptitle(f"latent {j} of {self.sae.value}: top {len(self.top)} test digits" + no_img, fontsize=10)
     ax_h, ax_a, ax_c = right.subplots(3, 1)
+    for ax, pos in zip((ax_t, ax_h, ax_a, ax_c), frozen or ()): ax.set_position(pos)
     on = a[a > 0]
     ax_h.hist(on, bins=30, color='tab:blue')
     ax_h.set_title(f"activations: fires on {self.density:.1%} of test digits ({len(a) - len(on)} zeros not shown)", fontsize=9)
@@ -482,6 +484,16 @@ def _latent_page(lb, sid:str, j:int, folder:Path, null:pd.DataFrame, matching:pd
     return name
 
 # %% ../nbs/11_explorer.ipynb #a65e4009
+def _latent_card(lb, j:int, name:str, of:list, states:pd.Series)->str:
+    "The index card of latent `j` (page `name`): its thumbnail, firing rate, and the concepts `of` it is most selective for, with their states."
+    from html import escape
+    tag = lambda c: f": <span class='{escape(str(states[c]))}'>{escape(str(states[c]))}</span>" if c in states.index else ''
+    what = ''.join(f"<li>{escape(c)} (AUC {lb.aucs[c]:.2f})" + tag(c) + '</li>' for c in of)
+    return (f"<div class='card'><a href='{name}.html'><img src='{name}_thumb.png' alt='latent {j}'><b>latent {j}</b></a>"
+            f"<div class='meta'>fires on {lb.density:.1%} of test rows</div>"
+            + (f"<div>most selective for</div><ul>{what}</ul>" if of
+               else f"<div>best concept {escape(lb.aucs.idxmax())} (AUC {lb.aucs.max():.2f})</div>") + "</div>")
+
 @patch
 def to_html(self:LatentBrowser, folder, # folder for the pages (created)
             latents=None, # latents of the chosen SAE (default: its most selective latent for every concept)
@@ -495,16 +507,13 @@ def to_html(self:LatentBrowser, folder, # folder for the pages (created)
     mf = None if self.run.path is None else Path(self.run.path)/'analysis'/'matching.csv'
     matching = pd.read_csv(mf, dtype={'sae_a': str, 'sae_b': str}) if mf is not None and mf.exists() and mf.stat().st_size > 1 else None
     null, best, states = _null_band(self.run, sid), dict(zip(self.run.concept_names, self.data['best'])), _concept_states(self.run, sid)
-    cards = []
-    for j in latents:
-        name = _latent_page(self, sid, j, folder, null, matching, states)
-        of = [c for c, b in best.items() if int(b) == j]
-        tag = lambda c: f": <span class='{escape(str(states[c]))}'>{escape(str(states[c]))}</span>" if c in states.index else ''
-        what = ''.join(f"<li>{escape(c)} (AUC {self.aucs[c]:.2f})" + tag(c) + '</li>' for c in of)
-        cards.append(f"<div class='card'><a href='{name}.html'><img src='{name}_thumb.png' alt='latent {j}'><b>latent {j}</b></a>"
-                     f"<div class='meta'>fires on {self.density:.1%} of test rows</div>"
-                     + (f"<div>most selective for</div><ul>{what}</ul>" if of
-                        else f"<div>best concept {escape(self.aucs.idxmax())} (AUC {self.aucs.max():.2f})</div>") + "</div>")
+    cards, self._frozen = [], None
+    try:
+        for j in latents:
+            name = _latent_page(self, sid, j, folder, null, matching, states)
+            if self._frozen is None: self._frozen = [ax.get_position() for ax in self.fig.axes]   # the first page's layout, kept for the others
+            cards.append(_latent_card(self, j, name, [c for c, b in best.items() if int(b) == j], states))
+    finally: self._frozen = None      # interactive draws lay themselves out again
     head = (f"<h1>Latents of {escape(sid)}</h1><p class='meta'>{len(latents)} latents; each card: the latent's figure, the concepts it is the most selective "
             f"latent for, and the {states.name} of each concept in this SAE.</p>")
     idx = folder/'index.html'

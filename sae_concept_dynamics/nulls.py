@@ -6,7 +6,7 @@ Docs: https://sae-concept-dynamics.github.io/sae-concept-dynamics/nulls.html.md"
 
 # %% ../nbs/07a_nulls.ipynb #02fe91bf
 from __future__ import annotations
-import hashlib, json, math, warnings
+import functools, hashlib, json, math, warnings
 from pathlib import Path
 
 import numpy as np
@@ -70,18 +70,15 @@ def concept_values(store, # an ActivationStore
         v = store.concept_values(split).numpy().astype(np.float64)
         for i in own: out[:, i] = v[:, store.concept_names.index(names[i])]
     cont = [i for i, n in enumerate(names) if info[n]['kind'] == 'continuous' and i not in own]  # MNIST's, measured on the digits
-    for i in cont: out[:, i] = _measured(store, split, names[i], info[names[i]]['value'])
+    for i in cont: out[:, i] = _measured(str(Path(store.path).resolve()), store.checksum, split, names[i])
     return out
 
-_MEASURED = {} # (store folder, checksum, split, concept) -> its quantity measured on the images: steps ask for it many times
-
-def _measured(store, split:str, name:str, value)->np.ndarray:
-    "A continuous concept measured on a split's images once per process (the store is keyed by its folder and checksum)."
-    key = (str(Path(store.path).resolve()), store.checksum, split, name)
-    if key not in _MEASURED:
-        if len(_MEASURED) > 64: _MEASURED.clear()
-        _MEASURED[key] = np.asarray(value(store.images(split)), np.float64)
-    return _MEASURED[key]
+@functools.lru_cache(maxsize=64)
+def _measured(folder:str, checksum:str, split:str, name:str)->np.ndarray:
+    "A continuous concept measured on a split's images of the store in `folder`, once per process while its checksum is unchanged (read-only)."
+    v = np.asarray(concept_kinds([name])[name]['value'](ActivationStore(folder).images(split)), np.float64)
+    v.setflags(write=False)
+    return v
 
 def store_kinds(store, # an ActivationStore
                )->dict: # kind overrides for `concept_spec` (empty for an MNIST store)
@@ -373,15 +370,13 @@ def _null_key(checksum, layer, hidden, k, n_draws, readouts, names, kinds, seed0
                       + ([] if rows is None else [_rows_tag(rows)]) + ([] if n_test is None else [f'test:{int(n_test)}']), default=str)
     return f"null_{checksum}_{layer}_h{int(hidden)}_k{int(k)}_n{int(n_draws)}_{hashlib.sha256(spec.encode()).hexdigest()[:10]}.csv"
 
-_QUANTILES = {} # (file, size, mtime) -> its null_quantiles: the snapshot nulls ask for the same cached nulls many times
+@functools.lru_cache(maxsize=512)
+def _quantiles_of(path:str, size:int, mtime_ns:int)->pd.DataFrame: return null_quantiles(pd.read_csv(path)) # keyed by size and mtime too
 
 def _file_quantiles(f:Path)->pd.DataFrame:
-    "`null_quantiles` of a cached null file, read once per process while the file is unchanged."
-    s = f.stat(); key = (str(f.resolve()), s.st_size, s.st_mtime_ns)
-    if key not in _QUANTILES:
-        if len(_QUANTILES) > 512: _QUANTILES.clear()
-        _QUANTILES[key] = null_quantiles(pd.read_csv(f))
-    return _QUANTILES[key]
+    "`null_quantiles` of a cached null file, read once per process while the file is unchanged (the snapshot nulls ask for the same files often)."
+    s = f.stat()
+    return _quantiles_of(str(f.resolve()), s.st_size, s.st_mtime_ns)
 
 def cached_null_draws(cache_dir, # folder of the null cache (None: no cache)
                       key:str, # file name from the store checksum, layer, width, k, draws and readouts

@@ -272,10 +272,11 @@ def _train_and_infer(step, out, store, P, dev, progress, logger, precision):
 
 # %% ../nbs/12_pipeline.ipynb #4c468fe6
 def _random_init_controls(step, out, store, P, dev, progress):
-    "Untrained SAEs matched in L0 to every trained configuration (TopK at its median L0, same widths and seeds), evaluated like the trained ones."
+    ("Untrained SAEs matched in L0 to every trained configuration (TopK with k at its median L0 on the nulls' grid, same widths and seeds), "
+     "evaluated like the trained ones.")
     for t in P['sae_types']:
         d = out/'controls'/f'random_init_{t}'
-        grid = control_grid(out/'saes'/t)
+        grid = control_grid(out/'saes'/t, (P.get('nulls') or {}).get('grid', 0.))   # on the nulls' grid: controls share the trained SAEs' nulls
         step(f'random-init {t}', lambda: train_sae_sweep(store, d, 'topk', P['sae_preset'], P['seeds'], untrained=True, device=dev,
                                                          progress=progress, snapshots='none', **grid))
         step(f'infer random-init {t}', lambda: infer_sweep(d, store, targets=('raw', 'codes'), ks=(), device=dev, progress=progress))

@@ -177,6 +177,23 @@ class _CompactHistory:
         return Hg.neg_().mul_(active[..., None])
 
 # %% ../nbs/06_probes.ipynb #d741c9fb
+def _take(t:torch.Tensor, dim:int, keep:torch.Tensor)->torch.Tensor:
+    "The problems `keep` (G, P') of every group, from a tensor whose groups and problems are dims `dim - 1` and `dim`."
+    shape = list(t.shape); shape[dim] = keep.shape[1]
+    return t.gather(dim, keep.reshape([1] * (dim - 1) + list(keep.shape) + [1] * (t.ndim - dim - 1)).expand(shape))
+
+def _shrink(f:_Objective, H:_CompactHistory, st:dict, active:torch.Tensor)->tuple:
+    ("Cut the solver's state to the groups with an active problem and, in each, to its active problems (padded to the most active "
+     "group's count with converged ones, which stay put): (the state, the groups kept).")
+    gk = active.any(1).nonzero().flatten(); act = active[gk]
+    keep = torch.sort((~act).to(torch.int8), dim=1, stable=True).indices[:, :max(1, int(act.sum(1).max()))]
+    sel = lambda t, dim: _take(t.index_select(dim - 1, gk), dim, keep)
+    f.X, f.Xt = f.X[gk], f.Xt[gk]
+    for a in ('yy', 'n', 'mu', 'sd', 'lam', 'mn', 'mny'): setattr(f, a, sel(getattr(f, a), 1))
+    f.buf, f.buf2 = torch.empty_like(f.mn), torch.empty_like(f.mn)
+    H.S, H.Y, H.SY, H.YY, H.bad = sel(H.S, 2), sel(H.Y, 2), sel(H.SY, 1), sel(H.YY, 1), sel(H.bad, 1)
+    return {k: sel(v, 2 if k == 'rho' else 1) for k, v in st.items()}, gk
+
 def fit_logistic_batched(X:torch.Tensor, # (G, N, d) float features; problems of group g all read X[g]
                          y:torch.Tensor, # (G, P, N) bool labels of each problem
                          train:torch.Tensor, # (G, P, N) bool training rows of each problem
@@ -187,6 +204,7 @@ def fit_logistic_batched(X:torch.Tensor, # (G, N, d) float features; problems of
                          ls_steps:int=2, # 1-D Newton steps of the line search
                          solver:str='compact', # 'compact' (a few batched products per step) or 'two_loop' (the textbook recursion)
                          check_every:int=8, # look for convergence (a host sync) every this many iterations
+                         shrink:float=0.75, # drop converged groups, and converged problems once each group's active ones fit this share (0: never)
                         )->tuple: # V (G, P, d), c (G, P): logits = X @ V + c in the raw feature scale; and an info dict
     "Fit G x P standardised L2 logistic regressions at once by batched L-BFGS."
     G, N, d = X.shape; P = y.shape[1]
@@ -194,15 +212,21 @@ def fit_logistic_batched(X:torch.Tensor, # (G, N, d) float features; problems of
         raise InputError(f"y {tuple(y.shape)} and train {tuple(train.shape)} must both be (G, P, N) = ({G}, P, {N})")
     if solver not in ('compact', 'two_loop'):
         raise InputError(f"solver {solver!r} is unknown: use 'compact' or 'two_loop'")
-    f, dot = _Objective(X, y.to(X.dtype), train.to(X.dtype), C), torch.linalg.vecdot
+    f, dot = _Objective(X, y.to(X.dtype), train.to(X.dtype), C), torch.linalg.vecdot; mu, sd = f.mu, f.sd
     w = X.new_zeros(G, P, d + 1)                            # [weights on standardised features, intercept]
     l = f.logits(w); g = f.grad(w, l, torch.empty_like(w)); g_new = torch.empty_like(w)
     H = _CompactHistory(history, w); S, Yh = H.S, H.Y     # ring buffers of the L-BFGS pairs
     rho, order = X.new_zeros(history, G, P), []
     q, ld = torch.empty_like(w), torch.empty_like(f.mn)
+    W, Gr, grp_of, slot_of = w.clone(), g.clone(), torch.arange(G, device=X.device), torch.arange(P, device=X.device).expand(G, P)
     for it in range(max_iter):
         active = g.abs().amax(-1) > tol
-        if it % max(1, check_every) == 0 and not active.any(): break
+        if it % max(1, check_every) == 0:
+            if not active.any(): break
+            if shrink > 0 and (int(active.sum(1).max()) <= shrink * w.shape[1] or not active.any(1).all()):   # converged ones never move again
+                W[grp_of[:, None], slot_of], Gr[grp_of[:, None], slot_of] = w, g     # (W, Gr: every problem as of its last shrink)
+                st, gk = _shrink(f, H, dict(w=w, l=l, g=g, g_new=g_new, q=q, ld=ld, rho=rho, slot_of=slot_of, active=active), active)
+                (w, l, g, g_new, q, ld, rho, slot_of, active), grp_of = st.values(), grp_of[gk]; S, Yh = H.S, H.Y
         dirn = H.direction(g, active) if solver == 'compact' else _two_loop(g, S, Yh, rho, order, q, active)
         f.logits(dirn, out=ld)                              # logits are linear in w: l(w + t d) = l + t ld
         t = _line_search(f, w, l, dirn, ld, ls_steps) * active
@@ -215,9 +239,11 @@ def fit_logistic_batched(X:torch.Tensor, # (G, N, d) float features; problems of
         S[slot].mul_(ok[..., None]); Yh[slot].mul_(ok[..., None])
         rho[slot] = torch.where(ok, 1 / sy.clamp_min(1e-12), torch.zeros_like(sy))
         order.append(slot); H.add(slot, ok) if solver == 'compact' else None
-    V = w[..., :d] / f.sd
+    W[grp_of[:, None], slot_of], Gr[grp_of[:, None], slot_of] = w, g
+    w, g = W, Gr
+    V = w[..., :d] / sd
     gmax = g.abs().amax(-1)
-    return V, w[..., d] - (f.mu * V).sum(-1), dict(n_iter=it, converged=float((gmax <= tol).double().mean()), max_grad=float(gmax.max()))
+    return V, w[..., d] - (mu * V).sum(-1), dict(n_iter=it, converged=float((gmax <= tol).double().mean()), max_grad=float(gmax.max()))
 
 # %% ../nbs/06_probes.ipynb #a75c15e8
 def probe_metrics(scores:torch.Tensor, # (…, N) logits of each problem on every row

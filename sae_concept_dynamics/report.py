@@ -104,8 +104,9 @@ def predictors_sentence(table:pd.DataFrame, # from `predictor_table` (p_adj used
                                  verdict=verdict, direction=direction)
 
 # %% ../nbs/11a_report.ipynb #e0d0c2ce
-CONVERGENCE_TEXT = ("Convergence: {n_ok} of {n} trained SAEs changed their loss by less than {tol:.0%} over the last fifth of the steps "
-                    "before the learning-rate decay (median change {median:.1%}){cosine}")
+CONVERGENCE_TEXT = ("Convergence: {n_ok} of {n} trained SAEs changed their objective (reconstruction plus sparsity penalty) by less than {tol:.0%} "
+                    "over the last fifth of the steps before the learning-rate decay, read from a line fitted through every step of that stretch "
+                    "(median fall {median:.1%}){cosine}")
 
 def convergence_sentence(conv:pd.DataFrame, # sae_id, loss_rel_change_pre_decay, decoder_cos_init (from the SAEs' config.json)
                          tol:float=0.02, # a relative loss change below this before the learning-rate decay counts as converged
@@ -163,9 +164,9 @@ Q1_EXAMPLE = "at the sparsest, {config} (L0 {l0:.1f}, {n_seeds} seeds) drops {dr
 Q1_DROPPED = "{concept} (info_kept {mean:.2f} [{lo:.2f}, {hi:.2f}])"
 Q1_SHARES = (" Over the {n} trained SAE x concept pairs: {own:.1%} own_latent, {dist:.1%} distributed, {drop:.1%} dropped "
              "({n_div} diverged SAEs left out).")
-Q1_CONTROL = (" Untrained SAEs at each configuration's L0 (same width and seeds, TopK at its median L0): {own:.1%} of their pairs get a "
-              "latent of their own (the false-positive rate of that notion) and their mean info_kept is {info:.2f}, against {info_tr:.2f} "
-              "for the trained SAEs.")
+Q1_CONTROL = (" Untrained SAEs at each configuration's L0 (same width and seeds, TopK with k at its median L0 on the nulls' grid): "
+              "{own:.1%} of their pairs get a latent of their own (the false-positive rate of that notion) and their mean info_kept is "
+              "{info:.2f}, against {info_tr:.2f} for the trained SAEs.")
 Q1_SHARED = " One latent serves two concepts (the same best latent in at least half the SAEs where both have one): {pairs}."
 
 def _example(sel:pd.DataFrame, states:pd.DataFrame)->str:

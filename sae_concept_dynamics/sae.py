@@ -356,13 +356,13 @@ def apply_step(self:SAEBank, opt, # optimizer over this bank's parameters
                out:dict, # `loss`'s result for this step
                alive:torch.Tensor=None, # (S,) bool: members still training; the others' losses count as 0 (None: all)
                set_to_none:bool=True, # drop the gradients before backward (False: zero them in place, as a captured CUDA graph needs)
-              )->dict: # detached per-member (S,) tensors: loss, mse, fvu, l0
+              )->dict: # detached per-member (S,) tensors: loss, mse, sparsity, fvu, l0
     "The step after the loss, without a host sync: backward, decoder-gradient projection, `opt.step()`, decoder renormalisation."
     loss = out['loss'] if alive is None else torch.where(alive, out['loss'], torch.zeros_like(out['loss']))
     opt.zero_grad(set_to_none=set_to_none)
     loss.sum().backward()
     self.remove_parallel_grads(); opt.step(); self.normalize_decoder()
-    return {k: out[k].detach() for k in ('loss', 'mse', 'fvu', 'l0')}
+    return {k: out[k].detach() for k in ('loss', 'mse', 'sparsity', 'fvu', 'l0')}
 
 # %% ../nbs/03_sae.ipynb #bd7e147a
 @patch

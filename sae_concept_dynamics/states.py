@@ -223,11 +223,13 @@ def state_table(concepts:pd.DataFrame, # tidy infer rows of the SAEs (results/co
 
 # %% ../nbs/08b_states.ipynb #12ff2e70
 def matched_ks(saes:pd.DataFrame, # one row per trained SAE: sae_id, sae_type, hidden, l0
+               grid:float=0., # the nulls' L0 grid (`nulls.null_k`): 0 rounds the median L0; > 0 snaps it (not TopK's) to the grid, so controls share nulls
               )->pd.DataFrame: # sae_type, hidden, config, l0 (median over seeds), k (its TopK control), k_frac
-    "The TopK k of the untrained control matched to each configuration's median L0."
+    "The TopK k of the untrained control matched to each configuration's median L0 (TopK: rounded, its k; others: as their nulls match it)."
+    from sae_concept_dynamics.nulls import null_k
     s = saes.assign(config=saes.sae_id.map(config_of))
     g = s.groupby(['sae_type', 'hidden', 'config'], sort=False).l0.median().reset_index()
-    g['k'] = np.clip(np.round(g.l0).astype(int), 1, g.hidden.astype(int))
+    g['k'] = [null_k('l0', int(r.hidden), l0=r.l0, grid=0. if r.sae_type == 'topk' else grid) for r in g.itertuples()]
     g['k_frac'] = g.k / g.hidden
     return g
 
@@ -280,6 +282,7 @@ def run_states(out, # run directory (saes/<type>/ and controls/random_init_<type
                control_verdicts:pd.DataFrame=None, # the random-init controls' verdicts (None or empty: no controls)
                members:dict=None, # composite -> members (nested sharing)
                tol:float=DROP_TOL, min_gap:float=MIN_GAP,
+               grid:float=0., # the L0 grid the controls were matched on (`control_grid`)
               )->dict: # states, control_states, rates, l50, selective, co_discard_power, shared_latents
     "Every table the answers read, from one criterion: the state of each SAE x concept."
     out = Path(out); kw = dict(tol=tol, min_gap=min_gap)
@@ -289,7 +292,7 @@ def run_states(out, # run directory (saes/<type>/ and controls/random_init_<type
     ctl = [d for d in sorted((out/'controls').glob('random_init_*')) if (d/'results').is_dir()]
     if ctl and control_verdicts is not None and len(control_verdicts):
         cs = sweep_states(ctl, control_verdicts, **kw)
-        res['control_states'] = control_twins(cs, matched_ks(st.drop_duplicates('sae_id')))
+        res['control_states'] = control_twins(cs, matched_ks(st.drop_duplicates('sae_id'), grid))
     res['rates'] = matched_rates(st, res.get('control_states'))
     v = state_verdicts(st)
     if v.sae_id.nunique() >= 3: res['co_discard_power'] = co_discard_power(v)
@@ -298,13 +301,13 @@ def run_states(out, # run directory (saes/<type>/ and controls/random_init_<type
     return res
 
 # %% ../nbs/08b_states.ipynb #9ef771f9
-DIVERGED = 0.5 # relative loss rise over the stretch before the decay that marks a diverged run
+DIVERGED = 0.5 # relative rise of the objective over the stretch before the decay that marks a diverged run
 
-def diverged_saes(conv:pd.DataFrame, # sae_id, loss_rel_change_pre_decay (from the SAEs' config.json)
+def diverged_saes(conv:pd.DataFrame, # sae_id, loss_rel_change_pre_decay (`training.convergence_stats`: the relative fall, < 0 when it rose)
                  )->list: # ids of diverged SAEs
-    "SAEs whose loss rose by more than `DIVERGED` before the learning-rate decay."
+    "SAEs whose objective rose by more than `DIVERGED` before the learning-rate decay."
     c = pd.to_numeric(conv.loss_rel_change_pre_decay, errors='coerce')
-    return sorted(conv.sae_id[c > DIVERGED].astype(str))
+    return sorted(conv.sae_id[c < -DIVERGED].astype(str))
 
 # %% ../nbs/08b_states.ipynb #aa981f86
 def dynamics_by_state(summary:pd.DataFrame, # stacked `lineage.concept_dynamics` summaries with sae_id (`analysis/lineage_summary.csv`)
@@ -320,13 +323,14 @@ def dynamics_by_state(summary:pd.DataFrame, # stacked `lineage.concept_dynamics`
 
 # %% ../nbs/08b_states.ipynb #a6a9ee5d
 def control_grid(sweep, # a trained sweep folder (its finished SAEs' test L0)
+                 grid:float=0., # the nulls' L0 grid (see `matched_ks`)
                 )->dict: # hidden and k_fracs of the untrained TopK controls (one k per configuration, its median L0)
     "The grid of the random-init control matched in L0 to every configuration of a trained sweep."
     from sae_concept_dynamics.training import list_saes
     s = list_saes(sweep)
     s = s[s.status.eq('done')].assign(l0=lambda d: pd.to_numeric(d.test_l0, errors='coerce')).dropna(subset=['l0'])
     if not len(s): raise InputError(f"{sweep} has no finished SAE: train the sweep first")
-    m = matched_ks(s.rename(columns={'config_id': 'sae_id'}))
+    m = matched_ks(s.rename(columns={'config_id': 'sae_id'}), grid)
     return dict(hidden=tuple(sorted(set(m.hidden.astype(int)))), k_fracs=tuple(sorted(set(m.k_frac))))
 
 # %% ../nbs/08b_states.ipynb #edc85e9f
@@ -343,7 +347,7 @@ def analysis_states(out, # run directory
     bad = diverged_saes(conv)
     spec = concept_spec(store.concept_names, store_kinds(store))
     members = {r.concept: tuple(r.members) for r in spec.itertuples() if r.kind == 'composite'}
-    s = run_states(out, nv['verdicts'][~nv['verdicts'].sae_id.isin(bad)], nv['control_verdicts'], members=members)
+    s = run_states(out, nv['verdicts'][~nv['verdicts'].sae_id.isin(bad)], nv['control_verdicts'], members=members, grid=nv.get('grid', 0.))
     return dict(states=s['states'], control_states=s.get('control_states'), state_rates=s['rates'], l50_info=s['l50'],
                 selective=s['selective'], co_discard_power=s.get('co_discard_power'), shared_latents=s.get('shared_latents'), diverged=bad)
 

@@ -346,7 +346,7 @@ def log(self:TrainLoop):
     "Append one history row per live member to `history` and hand the rows to `at_log` as `rows`."
     self.check_finite()
     dead = self.bank.dead_latents().float().mean(-1)
-    vals = {k: torch.cat([o[k] for o in self.outs]).tolist() for k in ('loss', 'mse', 'fvu', 'l0')}
+    vals = {k: torch.cat([o[k] for o in self.outs]).tolist() for k in ('loss', 'mse', 'sparsity', 'fvu', 'l0')}
     self.rows = [dict(member=i, step=self.step, **{k: v[i] for k, v in vals.items()}, dead_frac=float(dead[i]), lr=self.lr)
                  for i in range(self.bank.n_members) if i not in self.freezer.failed]
     for r in self.rows: self.history[r['member']].append(r)
@@ -417,7 +417,7 @@ def _sweep_settings(sweep:dict)->dict:
 
 # %% ../nbs/04_training.ipynb #d2e9ffa1
 def _write_history(rows, path):
-    write_csv(pd.DataFrame(rows, columns=['step', 'loss', 'mse', 'fvu', 'l0', 'dead_frac', 'lr']), path)
+    write_csv(pd.DataFrame(rows, columns=['step', 'loss', 'mse', 'sparsity', 'fvu', 'l0', 'dead_frac', 'lr']), path)
 
 # %% ../nbs/04_training.ipynb #04939915
 @torch.no_grad()
@@ -528,19 +528,24 @@ class Snapshotter(TrainCallback):
     def load_state(self, st:dict): self.held = {int(i): [tuple(p) for p in ck] for i, ck in st['held'].items()}
 
 # %% ../nbs/04_training.ipynb #f9589bbb
-def convergence_stats(history, # one SAE's history rows (dicts or a DataFrame with step, loss, lr)
+def convergence_stats(history, # one SAE's history rows (dicts or a DataFrame with step, loss, lr; mse and sparsity when logged)
                       sae=None, # the trained SAE (bank of one), for the decoder cosine
                       stretch:float=0.2, # the last fraction of the constant-learning-rate steps compared
-                     )->dict: # loss_rel_change_pre_decay, decoder_cos_init (NaN when unknown)
-    "Convergence of one SAE: relative loss change over the last stretch before the learning rate decays, and mean decoder cosine to its initialisation."
+                     )->dict: # loss_rel_change_pre_decay (relative fall: > 0 the objective fell, < 0 it rose), decoder_cos_init (NaN when unknown)
+    ("Convergence of one SAE: the relative fall of its objective over the last stretch before the learning rate decays, read from a "
+     "least-squares line through every logged step of the stretch, and the mean decoder cosine to its initialisation.")
     h = pd.DataFrame(history)
     out = dict(loss_rel_change_pre_decay=np.nan, decoder_cos_init=np.nan)
     if len(h) and {'step', 'loss', 'lr'} <= set(h.columns):
-        flat = h[h.lr >= h.lr.max() * (1 - 1e-9)]                           # before the decay begins
-        if len(flat) >= 4:
-            a = flat.step.max() - stretch * (flat.step.max() - flat.step.min())
-            early, late = flat[flat.step <= a].loss.tail(3).mean(), flat.loss.tail(3).mean()
-            out['loss_rel_change_pre_decay'] = float((early - late) / abs(early)) if early else np.nan
+        obj = h.mse + h.sparsity if {'mse', 'sparsity'} <= set(h.columns) else h.loss   # reconstruction + penalty: AuxK's spikes left out
+        flat = (h.lr >= h.lr.max() * (1 - 1e-9)).to_numpy()                          # before the decay begins
+        st, ob = h.step.to_numpy(float)[flat], obj.to_numpy(float)[flat]
+        if len(st) >= 4:
+            last = st >= st.max() - stretch * (st.max() - st.min())
+            if last.sum() < 2: last[-2:] = True
+            slope, icpt = np.polyfit(st[last], ob[last], 1)       # a line, not the noisy end rows of single batches
+            a, b = icpt + slope * st[last].min(), icpt + slope * st[last].max()
+            out['loss_rel_change_pre_decay'] = float((a - b) / abs(a)) if a else np.nan
     if sae is not None:   # the initial decoder is the package's own seeded initialisation (snapshots may not be kept)
         W0 = SAEBank(sae.d, sae.hidden, seeds=int(sae.seeds[0])).W_dec.detach()[0]; W = sae.W_dec.detach()[0].float().cpu()
         out['decoder_cos_init'] = float(torch.nn.functional.cosine_similarity(W, W0, dim=-1).mean())
