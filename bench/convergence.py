@@ -6,7 +6,8 @@ epochs (preset 'quick_x2', registered in this process only), then is analysed th
 - how many trained SAEs meet the report's convergence criterion (objective change < 2 % over the last fifth before the decay) at L and 2L;
 - the median relative fall of the final training FVU from L to 2L;
 - the fraction of SAE x concept states (own_latent / distributed / dropped, analysis/states.csv) that differ between L and 2L, overall and
-  per type, with the transitions; and the same for the information notion alone (kept vs dropped).
+  per type, with the transitions and each state's share; the same for the information notion alone (kept vs dropped); and, for scale, how
+  often two seeds of one configuration disagree at the same length.
 
 Target (issue 22): fewer than 5 % of states change on doubling the training.
 
@@ -14,7 +15,7 @@ Target (issue 22): fewer than 5 % of states change on doubling the training.
 
 Last line: `converged_L=<a>/<n> converged_2L=<b>/<n> fvu_fall_median=<x> state_change=<y> dropped_change=<z>`.
 """
-import argparse, shutil, time
+import argparse, itertools, shutil, time
 from pathlib import Path
 
 import numpy as np
@@ -49,7 +50,7 @@ def main():
     if (ref/'nulls').is_dir(): shutil.copytree(ref/'nulls', out/'nulls', dirs_exist_ok=True)
     run_pipeline(out, preset='quick_x2', store=ref/'store', progress=False, ablation=False)
     c1, c2 = converged(ref), converged(out)
-    c = c1.join(c2, lsuffix='_L', rsuffix='_2L', how='inner')
+    c = c1.add_suffix('_L').join(c2.add_suffix('_2L'), how='inner')
     fall = (c.train_fvu_L - c.train_fvu_2L) / c.train_fvu_L
     s1, s2 = (pd.read_csv(r/'analysis'/'states.csv', dtype={'sae_id': str}) for r in (ref, out))
     m = s1.merge(s2[['sae_id', 'concept', 'state', 'info_kept']], on=['sae_id', 'concept'], suffixes=('_L', '_2L'))
@@ -63,6 +64,10 @@ def main():
     for t, g in m.groupby('sae_type'):
         print(f"{t}: states changed {g.changed.mean():.1%} of {len(g)}; dropped vs kept changed {g.dropped_changed.mean():.1%}; "
               f"mean |info_kept change| {np.nanmean(np.abs(g.info_kept_L - g.info_kept_2L)):.4f}")
+    sh = lambda col: m[col].value_counts(normalize=True).reindex(['own_latent', 'distributed', 'dropped']).fillna(0.)
+    print("state shares at L: " + ', '.join(f"{k} {v:.1%}" for k, v in sh('state_L').items()) + "; at 2L: " + ', '.join(f"{k} {v:.1%}" for k, v in sh('state_2L').items()))
+    pairs = lambda s: np.mean([a != b for _, g in s.groupby(['config', 'concept']) for a, b in itertools.combinations(g.sort_values('seed').state, 2)])
+    print(f"for scale, seed-to-seed: {pairs(s1):.1%} of seed pairs of one configuration disagree on a concept's state at L ({pairs(s2):.1%} at 2L)")
     print("transitions (L -> 2L):")
     print(pd.crosstab(m.state_L, m.state_2L).to_string())
     print(f"converged_L={int(c.ok_L.sum())}/{len(c)} converged_2L={int(c.ok_2L.sum())}/{len(c)} fvu_fall_median={fall.median():.4f} "
