@@ -126,9 +126,9 @@ def _write_analysis(out:Path, res:dict):
 
 # %% ../nbs/12_pipeline.ipynb #4a5e72f1
 def _convergence(out)->pd.DataFrame:
-    "sae_id, loss_rel_change_pre_decay, decoder_cos_init of every trained SAE (from its config.json via `list_saes`)."
+    "sae_id, loss_rel_change_pre_decay, decoder_cos_init and status of every trained SAE (from its config.json via `list_saes`)."
     parts = [list_saes(d) for d in run_sweeps(out)[0]]
-    cols = ['loss_rel_change_pre_decay', 'decoder_cos_init']
+    cols = ['loss_rel_change_pre_decay', 'decoder_cos_init', 'status']
     if not parts: return pd.DataFrame(columns=['sae_id'] + cols)
     t = pd.concat(parts, ignore_index=True)
     for c in cols:

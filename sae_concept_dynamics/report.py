@@ -163,7 +163,7 @@ Q1_NO = ("**No** configuration drops a concept in every seed while surely keepin
 Q1_EXAMPLE = "at the sparsest, {config} (L0 {l0:.1f}, {n_seeds} seeds) drops {dropped} and keeps {n_kept} concepts"
 Q1_DROPPED = "{concept} (info_kept {mean:.2f} [{lo:.2f}, {hi:.2f}])"
 Q1_SHARES = (" Over the {n} trained SAE x concept pairs: {own:.1%} own_latent, {dist:.1%} distributed, {drop:.1%} dropped "
-             "({n_div} diverged SAEs left out).")
+             "({n_div} diverged SAEs left out: objective up by more than half before the decay, or non-finite).")
 Q1_CONTROL = (" Untrained SAEs at each configuration's L0 (same width and seeds, TopK with k at its median L0 on the nulls' grid): "
               "{own:.1%} of their pairs get a latent of their own (the false-positive rate of that notion) and their mean info_kept is "
               "{info:.2f}, against {info_tr:.2f} for the trained SAEs.")

@@ -303,11 +303,12 @@ def run_states(out, # run directory (saes/<type>/ and controls/random_init_<type
 # %% ../nbs/08b_states.ipynb #9ef771f9
 DIVERGED = 0.5 # relative rise of the objective over the stretch before the decay that marks a diverged run
 
-def diverged_saes(conv:pd.DataFrame, # sae_id, loss_rel_change_pre_decay (`training.convergence_stats`: the relative fall, < 0 when it rose)
+def diverged_saes(conv:pd.DataFrame, # sae_id, loss_rel_change_pre_decay (`training.convergence_stats`: the relative fall, < 0 when it rose); status
                  )->list: # ids of diverged SAEs
-    "SAEs whose objective rose by more than `DIVERGED` before the learning-rate decay."
+    "SAEs whose objective rose by more than `DIVERGED` before the learning-rate decay, or whose loss became non-finite (status 'failed')."
     c = pd.to_numeric(conv.loss_rel_change_pre_decay, errors='coerce')
-    return sorted(conv.sae_id[c < -DIVERGED].astype(str))
+    failed = conv.status.eq('failed') if 'status' in conv else pd.Series(False, index=conv.index)
+    return sorted(conv.sae_id[(c < -DIVERGED) | failed].astype(str))
 
 # %% ../nbs/08b_states.ipynb #aa981f86
 def dynamics_by_state(summary:pd.DataFrame, # stacked `lineage.concept_dynamics` summaries with sae_id (`analysis/lineage_summary.csv`)
