@@ -541,7 +541,7 @@ def retention_answer_table(retention:pd.DataFrame, # trained SAEs' rows from `nu
 # %% ../nbs/08_analysis.ipynb #fcbf1962
 from .activations import ActivationStore, splice_forward
 from .data import concept_matrix
-from .nulls import config_verdicts, sweep_verdicts, NULL_READOUTS
+from .nulls import config_verdicts, sweep_verdicts, NULL_READOUTS, NULL_GRID
 
 # %% ../nbs/08_analysis.ipynb #75362f80
 CONTROL_COLUMNS = ['sae_type', 'concept', 'n_seeds', 'trained_rate', 'control_rate', 'diff', 'ci_low', 'ci_high', 'p']
@@ -581,7 +581,7 @@ def pooled_difference(trained:pd.DataFrame, # the trained SAEs' verdict rows (th
 # %% ../nbs/08_analysis.ipynb #7b159b42
 def random_oracle_verdicts(out, # run directory (its random-oracle control in controls/random_oracle: store/ and saes/<type>/)
                            trained:pd.DataFrame, # the trained SAEs' verdicts (`null_verdicts(...)['verdicts']`)
-                           n_draws:int=20, grid:float=0.1, q:str='q99', readouts=NULL_READOUTS, # as in `null_verdicts`
+                           n_draws:int=20, grid:float=NULL_GRID, q:str='q99', readouts=NULL_READOUTS, # as in `null_verdicts`
                            progress:bool=False, select_rows:int=None, # as in `null_verdicts`
                           )->dict: # None without the control (or trained twins); else verdicts (control SAEs), trained (twins), comparison, pooled, nulls
     "The random-oracle control's SAEs judged like the trained ones (nulls on their own store), compared with their twins (same configuration, seed)."

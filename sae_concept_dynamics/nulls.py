@@ -23,11 +23,11 @@ from .infer import sae_outputs
 from .probes import explicit_folds, fit_ksparse_probes
 
 # %% auto #0
-__all__ = ['VERDICT_READOUT', 'READOUTS', 'NULL_READOUTS', 'SPARSE_CODES', 'NULL_SEED', 'NULL_QUANTILES', 'RETENTION_COLUMNS',
-           'concept_spec', 'concept_values', 'store_kinds', 'code_ranks', 'presorted_columns', 'presorted_ranks',
-           'rank_statistics', 'greedy_or', 'bank_statistics', 'null_k', 'random_dictionaries', 'sorted_topk',
-           'null_draws', 'null_quantiles', 'cached_null_draws', 'null_table', 'sweep_statistics', 'excess_table',
-           'retention_verdicts', 'auc_threshold_verdict', 'config_verdicts', 'auc_nulls', 'run_sweeps',
+__all__ = ['VERDICT_READOUT', 'READOUTS', 'NULL_READOUTS', 'SPARSE_CODES', 'NULL_SEED', 'NULL_GRID', 'NULL_QUANTILES',
+           'RETENTION_COLUMNS', 'concept_spec', 'concept_values', 'store_kinds', 'code_ranks', 'presorted_columns',
+           'presorted_ranks', 'rank_statistics', 'greedy_or', 'bank_statistics', 'null_k', 'random_dictionaries',
+           'sorted_topk', 'null_draws', 'null_quantiles', 'cached_null_draws', 'null_table', 'sweep_statistics',
+           'excess_table', 'retention_verdicts', 'auc_threshold_verdict', 'config_verdicts', 'auc_nulls', 'run_sweeps',
            'sweep_verdicts', 'null_verdicts', 'planted_concepts', 'planted_study']
 
 # %% ../nbs/07a_nulls.ipynb #4b6d1b1a
@@ -280,6 +280,7 @@ def null_k(sae_type:str, # vanilla, topk, batchtopk or jumprelu
 
 # %% ../nbs/07a_nulls.ipynb #ebd02c27
 NULL_SEED = 100_000
+NULL_GRID = 0.1 # default L0 snapping of the nulls (`null_k`): one null per 10 % step of L0
 
 def random_dictionaries(x_train:torch.Tensor, # (N, d) training activations (sets b_dec at their mean, as training does)
                         hidden:int, # latents per dictionary
@@ -546,7 +547,7 @@ def auc_nulls(saes:pd.DataFrame, # one row per SAE: sae_id, sae_type, hidden, k,
               cache_dir=None, # null cache (shared by every step that asks for the same null)
               n_draws:int=30, # random dictionaries per null
               q:str='q95', # quantile used as the threshold
-              grid:float=0.1, # L0 snapping of non-TopK SAEs (fewer distinct nulls)
+              grid:float=NULL_GRID, # L0 snapping of non-TopK SAEs (fewer distinct nulls)
               n_rows:int=None, # the statistic's rows: latents chosen on the first n_rows training rows, scored on the first n_rows test rows (None: all)
              )->dict: # sae_id -> (C,) AUC threshold per concept, in store.concept_names order
     "The matched random-dictionary null of a single latent's AUC (readout auc1) for each SAE, at its final L0."
@@ -583,7 +584,7 @@ def sweep_verdicts(groups:list, # lists of sweep folders (an empty list gives No
 def null_verdicts(out, # run directory
                   store:ActivationStore, # its store
                   n_draws:int=20, # random dictionaries per null (with fewer than 100 the q99 is the sample maximum)
-                  grid:float=0.1, # L0 snapping of non-TopK SAEs to a log grid (see `nulls.null_k`)
+                  grid:float=NULL_GRID, # L0 snapping of non-TopK SAEs to a log grid (see `nulls.null_k`)
                   q:str='q99', # null quantile a statistic must beat
                   readouts=NULL_READOUTS, # statistics (no k-sparse probe by default: it fits a probe per draw)
                   progress:bool=False,
@@ -655,7 +656,7 @@ def planted_study(planted:dict=None, # from `planted_concepts` (default: its def
                   seeds=(0, 1, 2), # trained replicates
                   hidden:int=32, epochs:int=15, # SAE width and training length
                   control_seeds=tuple(range(10)), control_ks=(1, 2, 4, 8, 16), # untrained TopK controls
-                  n_draws:int=100, grid:float=0.1, q:str='q99', # null settings
+                  n_draws:int=100, grid:float=NULL_GRID, q:str='q99', # null settings
                  )->dict: # retention (trained vanilla), controls (untrained TopK and vanilla), nulls, planted
     "Train vanilla SAEs at a ladder of L1 thresholds on planted data, build untrained controls, and give both the null-calibrated verdicts."
     P = planted or planted_concepts(); kinds = P['kinds']; x = P['x_train']; c = input_scale(x); d = x.shape[1]

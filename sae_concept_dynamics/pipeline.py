@@ -24,7 +24,7 @@ from .activations import ActivationStore, log_activations
 from .training import PRESETS as TRAIN_PRESETS
 from .training import TrainSettings, train_sweep, init_sweep, list_saes, followed_ids, sweep_grid
 from .infer import infer_sweep, row_budget
-from .nulls import NULL_READOUTS, null_verdicts, sweep_verdicts, run_sweeps
+from .nulls import NULL_READOUTS, NULL_GRID, null_verdicts, sweep_verdicts, run_sweeps
 from .analysis import (top_digit_inputs, retention_table, critical_l0, critical_l0_summary, retention_summary, co_discard_matrix, discard_clusters, mantel_test,
                        adjust_all, merge_verdicts, similarity_tables, verdict_tables, control_comparison, pooled_difference,
                        random_oracle_verdicts)
@@ -276,7 +276,7 @@ def _random_init_controls(step, out, store, P, dev, progress):
      "evaluated like the trained ones.")
     for t in P['sae_types']:
         d = out/'controls'/f'random_init_{t}'
-        grid = control_grid(out/'saes'/t, (P.get('nulls') or {}).get('grid', 0.))   # on the nulls' grid: controls share the trained SAEs' nulls
+        grid = control_grid(out/'saes'/t, (P.get('nulls') or {}).get('grid', NULL_GRID))   # on the nulls' grid: controls share the trained SAEs' nulls
         step(f'random-init {t}', lambda: train_sae_sweep(store, d, 'topk', P['sae_preset'], P['seeds'], untrained=True, device=dev,
                                                          progress=progress, snapshots='none', **grid))
         step(f'infer random-init {t}', lambda: infer_sweep(d, store, targets=('raw', 'codes'), ks=(), device=dev, progress=progress))

@@ -229,7 +229,7 @@ def matched_ks(saes:pd.DataFrame, # one row per trained SAE: sae_id, sae_type, h
     from sae_concept_dynamics.nulls import null_k
     s = saes.assign(config=saes.sae_id.map(config_of))
     g = s.groupby(['sae_type', 'hidden', 'config'], sort=False).l0.median().reset_index()
-    g['k'] = [null_k('l0', int(r.hidden), l0=r.l0, grid=0. if r.sae_type == 'topk' else grid) for r in g.itertuples()]
+    g['k'] = [null_k(r.sae_type, int(r.hidden), l0=r.l0, grid=0. if r.sae_type == 'topk' else grid) for r in g.itertuples()]
     g['k_frac'] = g.k / g.hidden
     return g
 
