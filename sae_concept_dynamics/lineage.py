@@ -716,7 +716,7 @@ def write_lineage_tables(run_dir, # run folder; tables go to run_dir/analysis
 # %% ../nbs/08a_lineage.ipynb #d3de1ffd
 from tqdm.auto import tqdm
 from .core import write_json
-from .nulls import auc_nulls
+from .nulls import auc_nulls, NULL_GRID
 
 # %% ../nbs/08a_lineage.ipynb #dc1fd470
 def _lineage_done(a:Path, settings:dict)->bool:
@@ -757,13 +757,17 @@ def lineage_step(out, # a pipeline run directory (sweeps in saes/<type>/, tables
                  n_draws:int=30, # random dictionaries of the AUC null
                  q:str='q95', # its quantile
                  device=None, progress:bool=False,
+                 final_nulls:dict=None, # n_draws, readouts, grid of the final SAEs' nulls (the pipeline passes its analysis' own: one cached null file
+                                        # per width and L0, drawn once); None, or nulls on a subset of rows (select_rows): `n_draws` of auc1, all rows
                 )->None:
     "Tracked-latent dynamics along a sparsity ladder (every seed), cross-SAE matching, absorption and splitting of a run -> analysis/."
+    share = final_nulls if final_nulls and not final_nulls.get('select_rows') else {}   # the final tables choose latents on all rows
+    fn = {'n_draws': n_draws, 'readouts': ('auc1',), 'grid': NULL_GRID, **{k: v for k, v in share.items() if k in ('n_draws', 'readouts', 'grid')}}
     a, settings = Path(out)/'analysis', dict(n=n, types=list(types), n_rows=n_rows, n_draws=n_draws, q=q, null='snapshot_l0_same_rows',
-                                         snapshot_grid=SNAPSHOT_GRID)
+                                         snapshot_grid=SNAPSHOT_GRID, final_nulls=dict(fn, readouts=list(fn['readouts'])))
     if _lineage_done(a, settings): return
     ladder = pd.concat([dynamics_ladder(Path(out)/'saes'/t, n) for t in types], ignore_index=True)
-    nulls = auc_nulls(ladder, store, Path(out)/'nulls', n_draws, q)
+    nulls = auc_nulls(ladder, store, Path(out)/'nulls', fn['n_draws'], q, fn['grid'], readouts=fn['readouts'])
     pairs = tqdm(list(ladder.itertuples()), desc='dynamics', disable=not progress)
     snap = lambda r: snapshot_nulls(r, store, Path(out)/'nulls', n_draws, q, settings['snapshot_grid'], n_rows=n_rows)
     dyns = [sae_dynamics(r.path, store, null_q=snap(r), n_rows=n_rows, device=device)

@@ -549,10 +549,12 @@ def auc_nulls(saes:pd.DataFrame, # one row per SAE: sae_id, sae_type, hidden, k,
               q:str='q95', # quantile used as the threshold
               grid:float=NULL_GRID, # L0 snapping of non-TopK SAEs (fewer distinct nulls)
               n_rows:int=None, # the statistic's rows: latents chosen on the first n_rows training rows, scored on the first n_rows test rows (None: all)
+              readouts=('auc1',), # statistics drawn (the analysis' `NULL_READOUTS`: its cached null files are shared, not drawn twice)
              )->dict: # sae_id -> (C,) AUC threshold per concept, in store.concept_names order
     "The matched random-dictionary null of a single latent's AUC (readout auc1) for each SAE, at its final L0."
     n_tr = None if n_rows is None else min(int(n_rows), int(store.manifest['data']['n_train']))
-    nt = null_table(saes, store, cache_dir=cache_dir, n_draws=n_draws, readouts=('auc1',), grid=grid,
+    if 'auc1' not in readouts: raise InputError(f"readouts {tuple(readouts)} lack auc1, the statistic this null is of")
+    nt = null_table(saes, store, cache_dir=cache_dir, n_draws=n_draws, readouts=tuple(readouts), grid=grid, kinds=store_kinds(store),
                     rows=None if n_tr is None else np.arange(n_tr), n_test=n_rows)
     tab = nt[nt.readout == 'auc1'].pivot_table(index=['hidden', 'null_k'], columns='concept', values=q)[store.concept_names]
     return {r.sae_id: tab.loc[(int(r.hidden), null_k(r.sae_type, int(r.hidden), r.k, r.l0, grid))].to_numpy(float) for r in saes.itertuples()}

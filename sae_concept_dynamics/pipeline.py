@@ -39,15 +39,16 @@ if os.name == 'nt': import msvcrt
 else: import fcntl
 
 # %% ../nbs/12_pipeline.ipynb #55f5b11d
-_QUICK_SAES = dict(hidden=(256,), lams=tuple(float(f'{v:.3g}') for v in np.logspace(-3, 0.2, 8)),
+# vanilla lambdas from L0 about 100 down to L0 about 1 on the embedded digits (0.75: L0 1.2; a lambda twice as large leaves every latent dead)
+_QUICK_SAES = dict(hidden=(256,), lams=(0.00287, 0.00821, 0.0235, 0.0674, 0.193, 0.553, 0.75),
                    k_fracs=(0.004, 0.008, 0.02, 0.05, 0.1, 0.2, 0.5))
-_QUICK_GRID = dict(hidden=(256,), k_fracs=(0.02, 0.1, 0.5))   # random oracle: TopK, whose L0 is its k (matched to its twin by construction)
+_QUICK_GRID = dict(hidden=(256,), k_fracs=(0.02, 0.1))   # random oracle: TopK, whose L0 is its k (matched to its twin by construction)
 _SEED_GRID = dict(k_fracs=(0.02, 0.1, 0.5))
 _ABLATED = ('digit_4', 'closed_loop', 'ink_heavy')
 PIPELINE_PRESETS = {
     'quick': dict(sae_preset='quick', sae_grid=_QUICK_SAES, sae_types=('vanilla', 'topk'), seeds=(0, 1, 2), oracle_epochs=None, ks=(5,),
                   targets=('raw', 'codes'), random_oracle_types=('topk',), random_oracle_grid=_QUICK_GRID, dynamics_saes=4,
-                  lineage=dict(n_rows=1000, n_draws=30, q='q95'), n_perm=999, n_boot=1000,
+                  lineage=dict(n_rows=1000, n_draws=20, q='q95'), n_perm=999, n_boot=1000,
                   nulls=dict(n_draws=20, grid=0.1, q='q99', readouts=NULL_READOUTS), ablation=None),
     'seed': dict(sae_preset='seed', sae_grid={}, sae_types=('vanilla', 'topk'), seeds=(0, 1, 2), oracle_epochs=None, ks=(1, 2, 5, 10, 20),
                  targets=('raw', 'codes', 'recon', 'residual'), random_oracle_types=('topk',), random_oracle_grid=_SEED_GRID,
@@ -333,7 +334,8 @@ def run_pipeline(out, # run directory
     _random_init_controls(step, out, store, P, dev, progress)
     logger.close()
     if P['random_oracle_types'] and store.oracle() is not None and not byo: _random_oracle(step, out, data, P, dev, progress, store.default_layer, precision)
-    step('dynamics', lambda: lineage_step(out, store, P['sae_types'], P['dynamics_saes'], device=dev, progress=progress, **P.get('lineage', {})))
+    step('dynamics', lambda: lineage_step(out, store, P['sae_types'], P['dynamics_saes'], device=dev, progress=progress, final_nulls=P.get('nulls'),
+                                          **P.get('lineage', {})))
     res = step('analysis', lambda: analyze_run(out, store, n_perm=P['n_perm'], n_boot=P['n_boot'], nulls=P.get('nulls'), progress=progress))
     extra = _ablation_extra(step, store, out, dev, progress, P, preset) if ablation and not byo else []
     meta = dict(preset=preset, data=store.manifest['data'].get('source', 'arrays') if byo else data, device=str(dev), precision=precision,

@@ -6,7 +6,7 @@ Docs: https://sae-concept-dynamics.github.io/sae-concept-dynamics/report.html.md
 
 # %% ../nbs/11a_report.ipynb #98f498fd
 from __future__ import annotations
-import os
+import math, os
 from pathlib import Path
 
 import numpy as np
@@ -31,8 +31,8 @@ __all__ = ['RETENTION_RULE', 'RETENTION_RATES', 'RETENTION_HEAD', 'RETENTION_ROW
            'CONTROLS_TEXT', 'ORACLE_TEXT', 'MATCHING_TEXT', 'ABSORPTION_TEXT', 'SPLITTING_TEXT', 'CO_DISCARD_TABLE',
            'TOP_DIGITS_TEXT', 'ABLATION_SETTINGS', 'ABLATION_HEAD', 'ABLATION_ROW', 'ABLATION_OWN', 'ABLATION_OFF',
            'ABLATION_COUNT', 'ABLATION_ELSEWHERE', 'fmt_value', 'answer_retention', 'predictors_sentence',
-           'convergence_sentence', 'oracle_answer', 'answer_q1', 'dynamics_coverage', 'answer_dynamics', 'answer_q2',
-           'answer_co_discard', 'mantel_sentence', 'answer_q3', 'answers', 'skipped_note', 'head_section',
+           'convergence_sentence', 'oracle_answer', 'null_words', 'answer_q1', 'dynamics_coverage', 'answer_dynamics',
+           'answer_q2', 'answer_co_discard', 'mantel_sentence', 'answer_q3', 'answers', 'skipped_note', 'head_section',
            'answers_section', 'sae_table', 'sparsity_section', 'retention_text', 'state_summary', 'retention_section',
            'controls_text', 'oracle_text', 'controls_section', 'dynamics_section', 'matching_section',
            'absorption_section', 'lineage_sections', 'co_discard_lines', 'co_discard_section', 'top_digits_section',
@@ -149,12 +149,22 @@ def oracle_answer(pooled:dict, # `analysis.pooled_difference` of the random-orac
     return ORACLE_ANSWER.format(rate=p['rate'], twin_rate=p['twin_rate'], diff=_points(p['diff']), interval=iv, auc_ro=a_ro, auc_tw=a_tw,
                                 implication=imp)
 
+# %% ../nbs/11a_report.ipynb #27c4f863
+def null_words(q:str, # the null quantile a readout must beat, e.g. 'q99'
+               n_draws:int, # random dictionaries per null
+              )->str: # e.g. 'the q99 of 100 random dictionaries'
+    "The threshold of a latent of its own in words: the quantile, or the draws' maximum when they are too few for it (as `null_quantiles` takes it)."
+    need = math.ceil(1 / (1 - int(q[1:]) / 100) - 1e-9)
+    if n_draws >= need: return f"the {q} of {n_draws} random dictionaries"
+    return f"the largest of {n_draws} random dictionaries (too few draws for a {q}, which needs {need}: it is their maximum)"
+
+
 # %% ../nbs/11a_report.ipynb #9b816e18
 STATE_RULE = ("One criterion, one state per SAE x concept. *Kept in the code*: a logistic probe (5-fold cross-validation on the test split) "
               "reads the concept from the codes about as well as the same probe, same folds, reads it from the raw activations; "
               "info_kept = (AUC_code - 0.5) / (AUC_raw - 0.5). **Dropped** (discarded): the configuration's info_kept is below {level:.2f} "
               "with its whole 95% t interval across seeds, and this SAE's own code probe is more than {gap} AUC below the raw probe. A kept "
-              "concept has a *latent of its own* (`own_latent`) when one latent's readout beats the {q} of {n_draws} random dictionaries of "
+              "concept has a *latent of its own* (`own_latent`) when one latent's readout beats {null} of "
               "the same width and L0, else it is `distributed`.")
 Q1_YES = ("**Yes.** In {n_sel} of {n_cfg} configurations some concepts are dropped in every seed while others are surely kept "
           "(info_kept interval at or above {level:.2f}); {examples}.")
@@ -180,7 +190,7 @@ def answer_q1(res:dict, # from `analyze_run`
              )->str: # markdown
     "Answer 1 from the states: does some configuration drop concepts while keeping others, the shares of each state, the matched controls."
     s, st, sel = res['null_settings'], res['states'], res['selective']
-    out = [STATE_RULE.format(level=1 - DROP_TOL, gap=MIN_GAP, q=s['q'], n_draws=s['n_draws']), ""]
+    out = [STATE_RULE.format(level=1 - DROP_TOL, gap=MIN_GAP, null=null_words(s['q'], s['n_draws'])), ""]
     ys = sel[sel.selective]
     out.append(Q1_YES.format(n_sel=len(ys), n_cfg=len(sel), level=1 - DROP_TOL, examples=_example(ys, st)) if len(ys)
                else Q1_NO.format(n_cfg=len(sel), n_drop=int((sel.n_dropped > 0).sum())))
@@ -388,7 +398,7 @@ def sparsity_section(res:dict, figs:dict)->list:
 
 # %% ../nbs/11a_report.ipynb #db28427c
 RETENTION_TEXT = ("Verdict per SAE x concept: the concept's readout (atomic: best single latent AUC; composite: best OR of its members' latents; "
-                  "continuous: Spearman) beats the {q} of {n_draws} random dictionaries of the same width and matched L0 (TopK at the SAE's k, "
+                  "continuous: Spearman) beats {null} of the same width and matched L0 (TopK at the SAE's k, "
                   "else at its mean L0 snapped to a {grid:.0%} log grid). {subset}Trained SAEs: {trained:.1%} of pairs retained; "
                   "random-init controls: {control:.1%}. The old rule (best latent AUC > {threshold}) retains {old:.1%} of trained pairs.\n")
 
@@ -398,7 +408,7 @@ SUBSET_TEXT = ("Latents are chosen on a seeded subset of {select_rows:,} of the 
 def retention_text(res:dict)->str:
     "How the verdict is made, with the run's null settings, and the retained rates of trained SAEs and random-init controls."
     s, v, c = res['null_settings'], res['verdicts'], res['control_verdicts']
-    return RETENTION_TEXT.format(q=s['q'], n_draws=s['n_draws'], grid=s['grid'], subset=SUBSET_TEXT.format(**s) if s.get('select_rows') else '',
+    return RETENTION_TEXT.format(null=null_words(s['q'], s['n_draws']), grid=s['grid'], subset=SUBSET_TEXT.format(**s) if s.get('select_rows') else '',
                                  trained=v.verdict.eq('retained').mean(), control=c.verdict.eq('retained').mean() if len(c) else float('nan'),
                                  threshold=res['threshold'], old=res['retention'].auc_threshold_verdict.eq('retained').mean())
 
