@@ -15,7 +15,10 @@ Planted facts, each known by construction and read from the run's `analysis/` ta
      weak one is dropped), scored as the share of seed x (strong, weak) pairs in order;
   2. the shared pair is named as sharing one latent (`analysis/shared_latents.csv`);
   3. the composite is kept (not dropped) in the SAEs where both its members are kept;
-  4. the magnitude concept is kept in the SAEs where its feature has a latent of its own;
+  4. the magnitude concept is kept in the SAEs where its feature has a latent of its own. The magnitude is defined
+     (not NaN) only where strong_2 is present, so every readout of it uses those rows: presence cannot carry it. This
+     fact is the issue's expectation, not a certainty by construction: a sparse code can mark a feature present and
+     still lose how strong it is. The run prints both concepts' L50 beside it;
   5. no SAE x concept whose code probe is within 0.01 AUC of the raw probe is called dropped.
 A run's recovery is the mean of the five scores. `null_false_positive` is the share of random-init SAE x concept pairs
 (untrained SAEs at every configuration's L0) given `own_latent` by the same verdict.
@@ -85,6 +88,15 @@ def show(name:str, run:Path, truth:pd.DataFrame) -> float:
     f = facts(run, truth)
     ret = pd.read_csv(run/'analysis'/'retention.csv')
     print(f"== {name}: " + ' '.join(f'{k}={v:.3f}' for k, v in f.items()))
+    l5 = l50_info(ret[ret.concept.isin(['strong_2', 'mag_strong_2'])], n_boot=0).set_index(['sae_type', 'concept']).l50
+    print('L50 (info_kept crosses 0.95), presence vs magnitude of strong_2: ' +
+          '; '.join(f"{t} {_l0(l5, t, 'strong_2', ret)} vs {_l0(l5, t, 'mag_strong_2', ret)}" for t in sorted(set(ret.sae_type))))
+
+
+def _l0(l5, t, c, ret) -> str:
+    "An L50 in words: above the grid when the concept never reaches the level at any of the type's L0."
+    v = l5.get((t, c), np.nan)
+    return f"{v:.1f}" if np.isfinite(v) else f"above the grid (> {ret[ret.sae_type.eq(t)].l0.max():.0f})" if v > 0 else 'n/a'
     print(ret.groupby(['sae_type', 'concept']).state.value_counts().unstack(fill_value=0).to_string())
     return float(np.nanmean(list(f.values())))
 

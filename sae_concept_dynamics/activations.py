@@ -190,7 +190,8 @@ class ActivationStore:
         f = self.path.joinpath(*parts)
         a = np.load(f, mmap_mode='r')
         if f not in self._checked:
-            if a.dtype.kind == 'f' and not np.isfinite(a).all():
+            ok = np.isfinite(a) | (np.isnan(a) if parts[0] == 'concept_values' else False)   # NaN: a continuous concept undefined there
+            if a.dtype.kind == 'f' and not ok.all():
                 raise InputError(f"store file {f} holds NaN or inf values: rerun mnist_activation_logger --overwrite")
             self._checked[f] = True
         return a
@@ -392,11 +393,12 @@ def _concept_column(v:pd.Series, name:str, kind:str, split:str)->np.ndarray:
     if kind == 'continuous':
         if v.dtype.kind not in 'biuf':
             raise InputError(f"continuous concept {name!r} in the {split} split holds {v.dtype} values: pass numbers")
-        a = v.to_numpy(np.float64)
-        if not np.isfinite(a).all():
-            raise InputError(f"continuous concept {name!r} has {int((~np.isfinite(a)).sum())} missing or "
-                             f"non-finite values in the {split} split: fill "
-                             f"or drop those rows")
+        a = v.to_numpy(np.float64)                                        # NaN (an empty cell): undefined on that row
+        if np.isinf(a).any():
+            raise InputError(f"continuous concept {name!r} has {int(np.isinf(a).sum())} infinite values in the {split} split: fix them, "
+                             "or leave the cell empty (NaN) where the quantity is undefined")
+        if np.isnan(a).all():
+            raise InputError(f"continuous concept {name!r} is undefined (NaN) on every row of the {split} split: drop it or fill it")
         return a
     if v.dtype.kind == 'b': return v.to_numpy(np.float64)
     a = pd.to_numeric(v, errors='coerce').to_numpy(np.float64) if v.dtype.kind in 'iuf' else None
@@ -410,20 +412,21 @@ def concept_arrays(c_train, c_test, # per split: DataFrame with concept columns,
                    kinds=None, # {name: kind} or one kind per concept (default atomic)
                    n_train:int=None, n_test:int=None, # rows the activations have
                   )->dict: # names, kinds, bool train/test (N, C), float values train/test, thresholds of continuous concepts
-    "Checked concept matrices of both splits; continuous concepts also as 'above the train median'."
+    "Checked concept matrices of both splits; continuous concepts also as 'above the train median' (NaN: undefined, never above)."
     names = list(names) if names is not None else (list(c_train.columns) if isinstance(c_train, pd.DataFrame) else None)
     if names is not None and len(set(names)) != len(names): raise InputError(f"concept names repeat: {names}")
     tr, te = _concept_frame(c_train, names, 'concepts_train', n_train), _concept_frame(c_test, names, 'concepts_test', n_test)
     names = list(tr.columns); kinds = _concept_kinds(names, kinds)
     vals = {s: np.stack([_concept_column(df[n], n, kinds[n], s) for n in names], 1) for s, df in (('train', tr), ('test', te))}
-    thr = {n: float(np.median(vals['train'][:, j])) for j, n in enumerate(names) if kinds[n] == 'continuous'}
+    thr = {n: float(np.nanmedian(vals['train'][:, j])) for j, n in enumerate(names) if kinds[n] == 'continuous'}   # over the defined rows
     out = dict(names=names, kinds=kinds, thresholds=thr, values_train=vals['train'].astype(np.float32), values_test=vals['test'].astype(np.float32))
     for s in ('train', 'test'):
-        b = np.stack([vals[s][:, j] > thr[n] if n in thr else vals[s][:, j] > 0.5 for j, n in enumerate(names)], 1)
+        b = np.stack([np.nan_to_num(vals[s][:, j], nan=-np.inf) > thr[n] if n in thr else vals[s][:, j] > 0.5 for j, n in enumerate(names)], 1)
         for j, n in enumerate(names):
-            if not b[:, j].any():
+            d = ~np.isnan(vals[s][:, j])                                    # the rows where the concept is defined (all, unless continuous)
+            if not b[d, j].any():
                 raise InputError(f"concept {n!r} has no positives in the {s} split: drop it or check its column")
-            if b[:, j].all():
+            if b[d, j].all():
                 raise InputError(f"concept {n!r} is true for every row of the {s} split: drop it or check its column")
         out[f'bool_{s}'] = b
     return out
@@ -557,11 +560,16 @@ def has_labels(self:ActivationStore)->bool: return bool(self.manifest['data'].ge
 def has_images(self:ActivationStore)->bool: return (self.path/'images').exists()
 
 @patch
-def concept_values(self:ActivationStore, split='train')->torch.Tensor: # float32 (N, C): continuous concepts' values, boolean ones as 0/1
+def concept_values(self:ActivationStore, split='train')->torch.Tensor: # float32 (N, C): continuous concepts' values (NaN: undefined), boolean ones as 0/1
     "Concept values of `split` (the measured quantity for continuous concepts)."
     if (self.path/'concept_values').exists():
         return torch.from_numpy(np.array(self._array('concept_values', f'{self._split(split)}.npy')))
     return self.concepts(split).float()
+
+@patch
+def concept_defined(self:ActivationStore, split='train')->np.ndarray: # bool (N, C)
+    "The rows where each concept is defined: every row, except where a continuous concept's value is NaN (every readout of it skips those)."
+    return ~np.isnan(self.concept_values(split).numpy())
 
 # %% ../nbs/02_activations.ipynb #4352a0b2
 def _input_batches(data, batch_size:int):

@@ -129,7 +129,7 @@ def toy_superposition(n_train:int=4000, n_test:int=1000, # inputs per split
         c = {f'strong_{i}': on[:, i] for i in range(n_strong)}
         c |= {f'weak_{i}': on[:, n_strong + i] for i in range(n_weak)}
         c |= dict(shared_a=on[:, n_strong + n_weak], shared_b=on[:, n_strong + n_weak + 1], strong_01=on[:, 0] | on[:, 1])
-        if n_strong > 2: c['mag_strong_2'] = mag[:, 2]
+        if n_strong > 2: c['mag_strong_2'] = np.where(on[:, 2], mag[:, 2], np.nan)   # the magnitude, undefined (NaN) where the feature is absent
         return x, pd.DataFrame(c)
     (x_tr, c_tr), (x_te, c_te) = split(n_train), split(n_test)
     kinds = {n: 'atomic' for n in c_tr.columns} | dict(strong_01='composite') | ({'mag_strong_2': 'continuous'} if n_strong > 2 else {})

@@ -193,11 +193,14 @@ def probe_tables(store:ActivationStore, layer:str, # the store and layer (keys o
                 )->list: # one probe table per target, with target and member columns
     "Probe tables of every target for the S members at once; the raw ones shared across SAEs."
     rows = row_budget(len(x), probe_rows, seed)
+    defined = store.concept_defined(probe_split)                       # each concept's rows (a continuous one's NaN: undefined there)
+    defined = defined if len(defined) == len(x) else None
     if rows is not None:
+        defined = None if defined is None else defined[rows.numpy()]
         rows = rows.to(x.device)
         x, z, concepts = x[rows], z[:, rows], concepts[rows]
         xh = None if xh is None else xh[:, rows]
-    folds = probe_folds(concepts, protocol, seed=seed, min_positives=min_positives)
+    folds = probe_folds(concepts, protocol, seed=seed, min_positives=min_positives, defined=defined)
     kw = dict(names=names, folds=folds, backend=backend, ks=ks, C=C)
     feats = dict(codes=lambda: z, recon=lambda: xh, residual=lambda: x[None] - xh)
     tables = []

@@ -25,10 +25,10 @@ from .probes import explicit_folds, fit_ksparse_probes
 # %% auto #0
 __all__ = ['VERDICT_READOUT', 'READOUTS', 'NULL_READOUTS', 'SPARSE_CODES', 'NULL_SEED', 'NULL_GRID', 'NULL_QUANTILES',
            'RETENTION_COLUMNS', 'concept_spec', 'concept_values', 'store_kinds', 'code_ranks', 'presorted_columns',
-           'presorted_ranks', 'rank_statistics', 'greedy_or', 'bank_statistics', 'null_k', 'random_dictionaries',
-           'sorted_topk', 'null_draws', 'null_quantiles', 'cached_null_draws', 'null_table', 'sweep_statistics',
-           'excess_table', 'retention_verdicts', 'auc_threshold_verdict', 'config_verdicts', 'auc_nulls', 'run_sweeps',
-           'sweep_verdicts', 'null_verdicts', 'planted_concepts', 'planted_study']
+           'presorted_ranks', 'rank_statistics', 'greedy_or', 'defined_spearman', 'bank_statistics', 'null_k',
+           'random_dictionaries', 'sorted_topk', 'null_draws', 'null_quantiles', 'cached_null_draws', 'null_table',
+           'sweep_statistics', 'excess_table', 'retention_verdicts', 'auc_threshold_verdict', 'config_verdicts',
+           'auc_nulls', 'run_sweeps', 'sweep_verdicts', 'null_verdicts', 'planted_concepts', 'planted_study']
 
 # %% ../nbs/07a_nulls.ipynb #4b6d1b1a
 VERDICT_READOUT = {'atomic': 'auc1', 'composite': 'or_auc', 'continuous': 'spearman'}
@@ -206,6 +206,19 @@ def greedy_or(z_tr:torch.Tensor, z_te:torch.Tensor, # (S, N1, H), (S, N2, H) cod
         cur_tr = torch.maximum(cur_tr, a_tr[torch.arange(S), :, j]); cur_te = torch.maximum(cur_te, a_te[torch.arange(S), :, j])
     return dict(or_auc=_auc_cols(cur_te[..., None], y_te)[:, 0], latents=torch.stack(chosen, 1))
 
+# %% ../nbs/07a_nulls.ipynb #519a7eec
+def defined_spearman(z:torch.Tensor, # (S, N, H) codes
+                     v:torch.Tensor, # (N, V) quantities, NaN where undefined
+                    )->torch.Tensor: # (S, H, V) float64
+    "Spearman correlation of every latent with each quantity on the rows where that quantity is defined (`rank_statistics` per quantity)."
+    out = []
+    for i in range(v.shape[1]):
+        m = ~v[:, i].isnan()
+        if int(m.sum()) < 3: out.append(z.new_full((z.shape[0], z.shape[2], 1), float('nan'), dtype=torch.float64)); continue
+        out.append(rank_statistics(z[:, m], torch.zeros(int(m.sum()), 1, dtype=torch.bool, device=z.device), v[m, i:i + 1])[1])
+    return torch.cat(out, -1)
+
+
 # %% ../nbs/07a_nulls.ipynb #13ab762b
 def bank_statistics(z_tr:torch.Tensor, z_te:torch.Tensor, # (S, N1, H), (S, N2, H) codes of a bank on train and test
                     c_tr, c_te, # (N1, C), (N2, C) bool concept labels
@@ -220,14 +233,17 @@ def bank_statistics(z_tr:torch.Tensor, z_te:torch.Tensor, # (S, N1, H), (S, N2, 
     c_tr, c_te = (torch.as_tensor(np.asarray(c), device=dev).bool() for c in (c_tr, c_te))
     cont = [i for i, k in enumerate(spec.kind) if k == 'continuous' and v_tr is not None and 'spearman' in readouts]
     sub = lambda v: None if not cont else torch.as_tensor(np.asarray(v)[:, cont], device=dev).double()
-    a_tr, rho_tr = rank_statistics(z_tr, c_tr, sub(v_tr), cols=cols_tr)    # every latent on train: to choose
+    vs_tr, vs_te = sub(v_tr), sub(v_te)
+    masked = bool(cont) and bool(vs_tr.isnan().any() or vs_te.isnan().any())   # a quantity undefined on some rows: its own rows only
+    a_tr, rho_tr = rank_statistics(z_tr, c_tr, None if masked else vs_tr, cols=cols_tr)   # every latent on train: to choose
+    if masked: rho_tr = defined_spearman(z_tr, vs_tr)
     S, N2 = z_te.shape[:2]
     cols = lambda j: z_te.gather(2, j[:, None, :].expand(S, N2, j.shape[1]))   # (S, N2, P): only the chosen latents on test
     lat = a_tr.nan_to_num(-1.).argmax(1)                                    # (S, C) each concept's latent, chosen as `best_latent` does
     out = {'auc1': rank_statistics(cols(lat), c_te)[0].diagonal(dim1=1, dim2=2)}   # (S, C) each against its own concept
     if cont:
         j = rho_tr.abs().argmax(1)                                          # (S, V) chosen on train by |rho|
-        rho_te = rank_statistics(cols(j), c_te, sub(v_te))[1].diagonal(dim1=1, dim2=2)
+        rho_te = (defined_spearman(cols(j), vs_te) if masked else rank_statistics(cols(j), c_te, vs_te)[1]).diagonal(dim1=1, dim2=2)
         sp = torch.full_like(out['auc1'], float('nan'))
         sp[:, cont] = rho_tr.gather(1, j[:, None, :])[:, 0].sign() * rho_te   # signed in the direction chosen on train
         out['spearman'] = sp

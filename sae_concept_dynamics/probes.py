@@ -57,21 +57,25 @@ def probe_folds(concepts, # (N, C) bool concept labels
                 test_size:float=0.2, # held-out fraction for 'holdout'
                 seed:int=0, # seed of the splitters
                 min_positives:int=5, # a concept needs this many positives and negatives in every held-out fold
+                defined=None, # (N, C) bool: the rows where each concept is defined (`ActivationStore.concept_defined`); None: all
                )->ProbeFolds:
-    "Stratified folds per concept, following the seed's protocol."
+    "Stratified folds per concept, following the seed's protocol, over the rows where the concept is defined."
     y = _as_concepts(concepts); N, C = y.shape
     if protocol not in ('cv', 'holdout'): raise InputError(f"protocol {protocol!r} is unknown: use 'cv' or 'holdout'")
+    ok = np.ones((N, C), bool) if defined is None else np.asarray(defined, bool)
+    if ok.shape != (N, C): raise InputError(f"defined has shape {ok.shape}, the concepts {(N, C)}: one flag per row and concept")
     F = n_splits if protocol == 'cv' else 1
     train, test, skipped = np.zeros((C, F, N), bool), np.zeros((C, F, N), bool), {}
     for c in range(C):
-        pos = int(y[:, c].sum()); need = min_positives * (F if protocol == 'cv' else 1)
-        if min(pos, N - pos) < max(need, 2):
-            skipped[c] = (f"only {min(pos, N - pos)} {'positives' if pos <= N - pos else 'negatives'} in {N} "
+        rows = np.flatnonzero(ok[:, c]); n = len(rows)
+        pos = int(y[rows, c].sum()); need = min_positives * (F if protocol == 'cv' else 1)
+        if min(pos, n - pos) < max(need, 2):
+            skipped[c] = (f"only {min(pos, n - pos)} {'positives' if pos <= n - pos else 'negatives'} in {n} "
                           f"rows (need {min_positives} per held-out fold)")
             continue
         sp = (StratifiedKFold(n_splits, shuffle=True, random_state=seed) if protocol == 'cv'
               else StratifiedShuffleSplit(1, test_size=test_size, random_state=seed))
-        for f, (tr, te) in enumerate(sp.split(np.zeros(N), y[:, c])): train[c, f, tr] = test[c, f, te] = True
+        for f, (tr, te) in enumerate(sp.split(np.zeros(n), y[rows, c])): train[c, f, rows[tr]] = test[c, f, rows[te]] = True
         if (r := _check_counts(y[:, c], test[c], min_positives)): skipped[c] = r
     return ProbeFolds(train, test, skipped, protocol)
 

@@ -398,7 +398,7 @@ def sparsity_section(res:dict, figs:dict)->list:
 
 # %% ../nbs/11a_report.ipynb #db28427c
 RETENTION_TEXT = ("Verdict per SAE x concept: the concept's readout (atomic: best single latent AUC; composite: best OR of its members' latents; "
-                  "continuous: Spearman) beats {null} of the same width and matched L0 (TopK at the SAE's k, "
+                  "continuous: Spearman on the rows where the quantity is defined) beats {null} of the same width and matched L0 (TopK at the SAE's k, "
                   "else at its mean L0 snapped to a {grid:.0%} log grid). {subset}Trained SAEs: {trained:.1%} of pairs retained; "
                   "random-init controls: {control:.1%}. The old rule (best latent AUC > {threshold}) retains {old:.1%} of trained pairs.\n")
 
