@@ -60,6 +60,21 @@ def test_kinds_csv(files):
     np.testing.assert_allclose(size, pd.read_csv(files/'train.csv')['size'].to_numpy(), rtol=1e-6)
 
 
+def test_continuous_undefined_rows(files):
+    "Empty cells of a continuous column: undefined there (its readouts skip them); an infinite value is one error line."
+    for split in ('train', 'test'):
+        c = pd.read_csv(files/f'{split}.csv'); c.loc[c.a, 'size'] = np.nan; c.to_csv(files/f'{split}.csv', index=False)   # size only where a is absent
+    rc, _, err = store(*args(files))
+    assert rc == 0, err
+    from sae_concept_dynamics.activations import ActivationStore
+    s = ActivationStore(files/'store'); j = s.concept_names.index('size')
+    a = pd.read_csv(files/'train.csv').a.to_numpy()
+    np.testing.assert_array_equal(s.concept_defined('train')[:, j], ~a)                 # defined exactly where the cell was filled
+    assert s.concept_defined('train')[:, :j].all()
+    c = pd.read_csv(files/'train.csv'); c.loc[0, 'size'] = np.inf; c.to_csv(files/'inf.csv', index=False)
+    assert_one_line_error(*store(*args(files, concepts=f"{files/'inf.csv'},{files/'test.csv'}", log_dir=files/'s2'))[::2], 'infinite', 'size')
+
+
 def test_missing_arguments(tmp_path):
     assert_one_line_error(*store('--log_dir', tmp_path/'s')[::2], '--acts', '--concepts')
     assert_one_line_error(*store('--acts', 'a.npy', '--concepts', 'a.csv,b.csv')[::2], 'two comma-separated files')
