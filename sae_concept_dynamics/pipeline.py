@@ -48,7 +48,7 @@ _ABLATED = ('digit_4', 'closed_loop', 'ink_heavy')
 PIPELINE_PRESETS = {
     'quick': dict(sae_preset='quick', sae_grid=_QUICK_SAES, sae_types=('vanilla', 'topk'), seeds=(0, 1, 2), oracle_epochs=None, ks=(5,),
                   targets=('raw', 'codes'), random_oracle_types=('topk',), random_oracle_grid=_QUICK_GRID, dynamics_saes=4,
-                  lineage=dict(n_rows=1000, n_draws=20, q='q95'), n_perm=999, n_boot=1000,
+                  lineage=dict(n_rows=500, n_draws=20, q='q95'), n_perm=999, n_boot=1000,
                   nulls=dict(n_draws=20, grid=0.1, q='q99', readouts=NULL_READOUTS), ablation=None),
     'seed': dict(sae_preset='seed', sae_grid={}, sae_types=('vanilla', 'topk'), seeds=(0, 1, 2), oracle_epochs=None, ks=(1, 2, 5, 10, 20),
                  targets=('raw', 'codes', 'recon', 'residual'), random_oracle_types=('topk',), random_oracle_grid=_SEED_GRID,
