@@ -190,8 +190,8 @@ class ActivationStore:
         f = self.path.joinpath(*parts)
         a = np.load(f, mmap_mode='r')
         if f not in self._checked:
-            ok = np.isfinite(a) | (np.isnan(a) if parts[0] == 'concept_values' else False)   # NaN: a continuous concept undefined there
-            if a.dtype.kind == 'f' and not ok.all():
+            nan_ok = parts[0] == 'concept_values'                           # NaN there: a continuous concept undefined on that row
+            if a.dtype.kind == 'f' and not (np.isfinite(a) | (np.isnan(a) & nan_ok)).all():
                 raise InputError(f"store file {f} holds NaN or inf values: rerun mnist_activation_logger --overwrite")
             self._checked[f] = True
         return a

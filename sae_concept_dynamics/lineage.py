@@ -761,8 +761,8 @@ def lineage_step(out, # a pipeline run directory (sweeps in saes/<type>/, tables
                                         # per width and L0, drawn once); None, or nulls on a subset of rows (select_rows): `n_draws` of auc1, all rows
                 )->None:
     "Tracked-latent dynamics along a sparsity ladder (every seed), cross-SAE matching, absorption and splitting of a run -> analysis/."
-    share = final_nulls if final_nulls and not final_nulls.get('select_rows') else {}   # the final tables choose latents on all rows
-    fn = {'n_draws': n_draws, 'readouts': ('auc1',), 'grid': NULL_GRID, **{k: v for k, v in share.items() if k in ('n_draws', 'readouts', 'grid')}}
+    fn = dict(n_draws=n_draws, readouts=('auc1',), grid=NULL_GRID)
+    if final_nulls and not final_nulls.get('select_rows'): fn.update({k: final_nulls[k] for k in fn if k in final_nulls})   # final tables: all rows
     a, settings = Path(out)/'analysis', dict(n=n, types=list(types), n_rows=n_rows, n_draws=n_draws, q=q, null='snapshot_l0_same_rows',
                                          snapshot_grid=SNAPSHOT_GRID, final_nulls=dict(fn, readouts=list(fn['readouts'])))
     if _lineage_done(a, settings): return

@@ -26,9 +26,10 @@ from .probes import explicit_folds, fit_ksparse_probes
 __all__ = ['VERDICT_READOUT', 'READOUTS', 'NULL_READOUTS', 'SPARSE_CODES', 'NULL_SEED', 'NULL_GRID', 'NULL_QUANTILES',
            'RETENTION_COLUMNS', 'concept_spec', 'concept_values', 'store_kinds', 'code_ranks', 'presorted_columns',
            'presorted_ranks', 'rank_statistics', 'greedy_or', 'defined_spearman', 'bank_statistics', 'null_k',
-           'random_dictionaries', 'sorted_topk', 'null_draws', 'null_quantiles', 'cached_null_draws', 'null_table',
-           'sweep_statistics', 'excess_table', 'retention_verdicts', 'auc_threshold_verdict', 'config_verdicts',
-           'auc_nulls', 'run_sweeps', 'sweep_verdicts', 'null_verdicts', 'planted_concepts', 'planted_study']
+           'random_dictionaries', 'sorted_topk', 'null_draws', 'min_draws', 'null_quantiles', 'cached_null_draws',
+           'null_table', 'sweep_statistics', 'excess_table', 'retention_verdicts', 'auc_threshold_verdict',
+           'config_verdicts', 'auc_nulls', 'run_sweeps', 'sweep_verdicts', 'null_verdicts', 'planted_concepts',
+           'planted_study']
 
 # %% ../nbs/07a_nulls.ipynb #4b6d1b1a
 VERDICT_READOUT = {'atomic': 'auc1', 'composite': 'or_auc', 'continuous': 'spearman'}
@@ -355,6 +356,11 @@ def null_draws(x_tr:torch.Tensor, x_te:torch.Tensor, # (N1, d), (N2, d) activati
 # %% ../nbs/07a_nulls.ipynb #921f2b03
 NULL_QUANTILES = (0.5, 0.95, 0.99)
 
+def min_draws(q:float, # quantile level, e.g. 0.99
+             )->int: # fewest draws whose empirical q-quantile is not their maximum
+    "The draws a null needs before its q-quantile (order statistic ceil(q n)) stops being the sample maximum."
+    return math.ceil(1 / (1 - q) - 1e-9)
+
 def null_quantiles(draws:pd.DataFrame, # from `null_draws`
                    qs=NULL_QUANTILES, # levels
                   )->pd.DataFrame: # concept, kind, readout, n_draws, q50, q95, q99, q99_is_max (too few draws: the quantile is the sample maximum)
@@ -364,7 +370,7 @@ def null_quantiles(draws:pd.DataFrame, # from `null_draws`
     for q in qs:
         name = f'q{round(q * 100):d}'
         out[name] = g.apply(lambda v: float(np.quantile(v.to_numpy(float), q, method='inverted_cdf')))
-        out[f'{name}_is_max'] = out.n_draws < 1 / (1 - q) - 1e-9
+        out[f'{name}_is_max'] = out.n_draws < min_draws(q)
     return out.reset_index()
 
 # %% ../nbs/07a_nulls.ipynb #9aa07268

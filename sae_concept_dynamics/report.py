@@ -6,7 +6,7 @@ Docs: https://sae-concept-dynamics.github.io/sae-concept-dynamics/report.html.md
 
 # %% ../nbs/11a_report.ipynb #98f498fd
 from __future__ import annotations
-import math, os
+import os
 from pathlib import Path
 
 import numpy as np
@@ -18,6 +18,7 @@ from .activations import ActivationStore
 from .analysis import retention_answer_table
 from .lineage import dynamics_counts, match_rates
 from .states import DROP_TOL, MIN_GAP, dynamics_by_state
+from .nulls import min_draws
 
 # %% auto #0
 __all__ = ['RETENTION_RULE', 'RETENTION_RATES', 'RETENTION_HEAD', 'RETENTION_ROW', 'RETENTION_NOTE', 'PREDICTOR_WORDS',
@@ -154,7 +155,7 @@ def null_words(q:str, # the null quantile a readout must beat, e.g. 'q99'
                n_draws:int, # random dictionaries per null
               )->str: # e.g. 'the q99 of 100 random dictionaries'
     "The threshold of a latent of its own in words: the quantile, or the draws' maximum when they are too few for it (as `null_quantiles` takes it)."
-    need = math.ceil(1 / (1 - int(q[1:]) / 100) - 1e-9)
+    need = min_draws(int(q[1:]) / 100)
     if n_draws >= need: return f"the {q} of {n_draws} random dictionaries"
     return f"the largest of {n_draws} random dictionaries (too few draws for a {q}, which needs {need}: it is their maximum)"
 
